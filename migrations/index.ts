@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_core';
+
+/** Every migration, in order. Names are frozen: the migrator records them in the database. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_core': m0001,
+};

@@ -1,0 +1,117 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Row types of the hub's tables, as Kysely sees them (migrations/ is the source of truth). */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface HubSigningKeysTable {
+  kid: string;
+  alg: string;
+  private_pem: string;
+  public_jwk: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export interface DossiersTable {
+  code: string;
+  agency_code: string;
+  procedure_code: string;
+  channel: string;
+  status_code: number | null;
+  received_at: Timestamp;
+  due_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  last_sequence: number | null;
+  last_occurred_at: Timestamp | null;
+  header: Json<Record<string, unknown>>;
+  header_hash: string;
+  result: Json<Record<string, unknown>> | null;
+  result_synced_at: Timestamp | null;
+  owner_party_code: string;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface DossierEventsTable {
+  id: Generated<number>;
+  dossier_code: string;
+  agency_code: string;
+  sequence: number | null;
+  status_code: number;
+  occurred_at: Timestamp;
+  recorded_at: Timestamp;
+  actor: Json<Record<string, unknown>> | null;
+  note: string | null;
+  due_at: Timestamp | null;
+  supplement: Json<Record<string, unknown>> | null;
+  applied: boolean;
+  refusal_code: string | null;
+  body_hash: string;
+  party_code: string;
+  request_id: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  event_id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  agency_code: string;
+  event_type: string;
+  payload: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  published_at: Timestamp | null;
+}
+
+export interface IdempotencyKeysTable {
+  party_code: string;
+  idem_key: string;
+  request_hash: string;
+  status_code: number;
+  response: Json<unknown>;
+  created_at: Generated<Date>;
+}
+
+export interface MessageLogTable {
+  seq: number;
+  recorded_at: Timestamp;
+  party_code: string | null;
+  client_id: string | null;
+  request_id: string;
+  method: string;
+  path: string;
+  body_sha256: string | null;
+  status_code: number;
+  outcome: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface MessageLogHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface ClientAssertionJtisTable {
+  client_id: string;
+  jti: string;
+  expires_at: Timestamp;
+}
+
+export interface Database {
+  hub_signing_keys: HubSigningKeysTable;
+  dossiers: DossiersTable;
+  dossier_events: DossierEventsTable;
+  outbox: OutboxTable;
+  idempotency_keys: IdempotencyKeysTable;
+  message_log: MessageLogTable;
+  message_log_head: MessageLogHeadTable;
+  client_assertion_jtis: ClientAssertionJtisTable;
+}
+
+export type DossierRow = Selectable<DossiersTable>;
+export type DossierEventRow = Selectable<DossierEventsTable>;
+export type NewDossierEvent = Insertable<DossierEventsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
