@@ -9,7 +9,7 @@ import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kyse
 export class PGlitePool implements PostgresPool {
   private holder: Promise<void> = Promise.resolve();
 
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: Pick<PGlite, 'query' | 'exec' | 'close'>) {}
 
   async connect(): Promise<PostgresPoolClient> {
     let release!: () => void;

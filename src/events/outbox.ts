@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema';
+import { toVietnamTime } from '../time';
+
+/** CloudEvents 1.0 types the hub emits (api-contract.md, Events). */
+export const EVENT_TYPES = [
+  'vn.gov.dvc.dossier.upserted.v1',
+  'vn.gov.dvc.dossier.status_changed.v1',
+  'vn.gov.dvc.dossier.result_synced.v1',
+  'vn.gov.dvc.payment.status_changed.v1',
+  'vn.gov.dvc.refund.status_changed.v1',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export type AggregateType = 'dossier' | 'payment';
+
+export interface CloudEvent {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: EventType;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  requestid: string;
+  data: Record<string, unknown>;
+}
+
+export interface OutboxEvent {
+  aggregateType: AggregateType;
+  /** Dossier code or payment id: the Kafka key, so one aggregate's events stay in order. */
+  aggregateId: string;
+  agencyCode: string;
+  cloudEvent: CloudEvent;
+}
+
+export function newEvent(options: {
+  aggregateType: AggregateType;
+  aggregateId: string;
+  agencyCode: string;
+  type: EventType;
+  partyCode: string;
+  requestId: string;
+  time: Date;
+  data: Record<string, unknown>;
+}): OutboxEvent {
+  return {
+    aggregateType: options.aggregateType,
+    aggregateId: options.aggregateId,
+    agencyCode: options.agencyCode,
+    cloudEvent: {
+      specversion: '1.0',
+      id: randomUUID(),
+      source: `/parties/${options.partyCode}`,
+      type: options.type,
+      subject: options.aggregateId,
+      time: toVietnamTime(options.time),
+      datacontenttype: 'application/json',
+      requestid: options.requestId,
+      data: options.data,
+    },
+  };
+}
+
+/** Writes events in the caller's transaction, which must hold the commit-order lock. */
+export async function appendOutbox(trx: Transaction<Database>, events: readonly OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await trx
+    .insertInto('outbox')
+    .values(
+      events.map((e) => ({
+        event_id: e.cloudEvent.id,
+        aggregate_type: e.aggregateType,
+        aggregate_id: e.aggregateId,
+        agency_code: e.agencyCode,
+        event_type: e.cloudEvent.type,
+        payload: JSON.stringify(e.cloudEvent),
+      })),
+    )
+    .execute();
+}

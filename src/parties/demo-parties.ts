@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PartyDeclaration } from './party';
+import { randomSecret } from './secrets';
+
+/**
+ * Without a PARTIES_FILE the hub runs with three demo parties, so that `npm start` on a
+ * fresh machine can be tried at once. Their secrets are generated on first start and kept
+ * in DATA_DIR/demo-credentials.json, so they survive restarts.
+ */
+export interface DemoCredentials {
+  note: string;
+  tokenUrl: string;
+  clients: { partyCode: string; partyName: string; clientId: string; clientSecret: string; jurisdiction: string[]; scopes: string[] }[];
+}
+
+const DEMO_PARTIES: readonly Omit<PartyDeclaration, 'clients'>[] = [
+  {
+    code: '000.00.00.H26',
+    name: 'Hà Nội one-stop system (demo)',
+    kind: 'PROVINCE',
+    jurisdiction: ['*.H26'],
+    scopes: ['dossiers:write', 'dossiers:read', 'payments:write', 'payments:read', 'events:read', 'reports:read'],
+  },
+  {
+    code: '000.00.00.G12',
+    name: 'Ministry of Finance one-stop system (demo)',
+    kind: 'MINISTRY',
+    jurisdiction: ['*.G12'],
+    scopes: ['dossiers:write', 'dossiers:read', 'payments:write', 'payments:read', 'events:read', 'reports:read'],
+  },
+  {
+    code: 'dvcqg',
+    name: 'National public-service portal (demo)',
+    kind: 'PORTAL',
+    jurisdiction: ['*'],
+    scopes: ['dossiers:read', 'payments:read', 'events:read', 'reports:read'],
+  },
+];
+
+const DEMO_CLIENT_IDS: Record<string, string> = { '000.00.00.H26': 'demo-hanoi', '000.00.00.G12': 'demo-mof', dvcqg: 'demo-portal' };
+
+export function demoParties(dataDir: string, publicUrl: string): { parties: PartyDeclaration[]; credentials: DemoCredentials; created: boolean } {
+  const file = path.join(dataDir, 'demo-credentials.json');
+  let credentials: DemoCredentials | undefined;
+  if (fs.existsSync(file)) credentials = JSON.parse(fs.readFileSync(file, 'utf8')) as DemoCredentials;
+  const created = credentials === undefined;
+  credentials ??= {
+    note: 'Demo parties of the Liên Thông hub (no PARTIES_FILE set). For development only.',
+    tokenUrl: `${publicUrl}/oauth/token`,
+    clients: DEMO_PARTIES.map((party) => ({
+      partyCode: party.code,
+      partyName: party.name,
+      clientId: DEMO_CLIENT_IDS[party.code]!,
+      clientSecret: randomSecret(),
+      jurisdiction: party.jurisdiction ?? [],
+      scopes: party.scopes ?? [],
+    })),
+  };
+  if (created) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  }
+  const secrets = new Map(credentials.clients.map((c) => [c.partyCode, c]));
+  const parties = DEMO_PARTIES.map((party) => {
+    const client = secrets.get(party.code)!;
+    return { ...party, clients: [{ clientId: client.clientId, clientSecret: client.clientSecret }] };
+  });
+  return { parties, credentials, created };
+}

@@ -1,0 +1,49 @@
+/**
+ * Agency-code patterns: `*` stands for whole dot-separated levels from the left, so
+ * `*.H26` matches `000.00.00.H26` and `000.12.34.H26`; `*` alone matches everything;
+ * anything else matches exactly.
+ */
+export const AGENCY_CODE_PATTERN = '^[A-Za-z0-9]{1,10}(\\.[A-Za-z0-9]{1,10}){1,6}$';
+export const JURISDICTION_PATTERN = '^(\\*|(\\*\\.)?[A-Za-z0-9]{1,10}(\\.[A-Za-z0-9]{1,10}){0,6})$';
+
+const agencyCodeRegex = new RegExp(AGENCY_CODE_PATTERN);
+
+export function isAgencyCode(value: string): boolean {
+  return value.length <= 35 && agencyCodeRegex.test(value);
+}
+
+export class Jurisdiction {
+  private readonly everything: boolean;
+  private readonly exact: ReadonlySet<string>;
+  /** Suffixes that a matching code ends with, each including its leading dot (".H26"). */
+  private readonly suffixes: readonly string[];
+
+  constructor(readonly patterns: readonly string[]) {
+    this.everything = patterns.includes('*');
+    this.exact = new Set(patterns.filter((p) => !p.startsWith('*')));
+    this.suffixes = patterns.filter((p) => p.startsWith('*.')).map((p) => p.slice(1));
+  }
+
+  get coversEverything(): boolean {
+    return this.everything;
+  }
+
+  covers(agencyCode: string): boolean {
+    if (this.everything || this.exact.has(agencyCode)) return true;
+    return this.suffixes.some((suffix) => agencyCode.endsWith(suffix) && agencyCode.length > suffix.length);
+  }
+
+  /** Whether every code `pattern` matches is also covered (for sub-patterns such as subscription filters). */
+  includesPattern(pattern: string): boolean {
+    if (this.everything) return true;
+    if (pattern === '*') return false;
+    if (!pattern.startsWith('*')) return this.covers(pattern);
+    const suffix = pattern.slice(1);
+    return this.suffixes.some((own) => suffix.endsWith(own));
+  }
+
+  /** SQL LIKE patterns equivalent to this jurisdiction (exact codes and suffixes), for WHERE clauses. */
+  toSqlFilter(): { exact: string[]; likeSuffixes: string[] } {
+    return { exact: [...this.exact], likeSuffixes: this.suffixes.map((s) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}`) };
+  }
+}

@@ -1,0 +1,42 @@
+import type { Jurisdiction } from './jurisdiction';
+
+export const SCOPES = ['dossiers:write', 'dossiers:read', 'payments:write', 'payments:read', 'events:read', 'reports:read', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export type PartyKind = 'MINISTRY' | 'PROVINCE' | 'PORTAL' | 'PAYMENT_PROVIDER' | 'IDENTITY_PROVIDER';
+
+export interface ClientDeclaration {
+  clientId: string;
+  clientSecret?: string;
+  clientSecretHash?: string;
+  jwks?: { keys: Record<string, unknown>[] };
+  jwksUri?: string;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+}
+
+/** A party exactly as the parties file declares it. */
+export interface PartyDeclaration {
+  code: string;
+  name: string;
+  kind: PartyKind;
+  jurisdiction?: string[];
+  scopes?: Scope[];
+  clients?: ClientDeclaration[];
+  notifyUrl?: string;
+  webhookSecret?: string;
+  provider?: string;
+  settings?: Record<string, unknown>;
+  paymentPlatform?: { partnerCode: string; secret: string; confirmUrl: string };
+  rateLimit?: { max: number; windowMs?: number };
+}
+
+/** A connected system, as the rest of the hub sees it. */
+export interface Party {
+  readonly code: string;
+  readonly name: string;
+  readonly kind: PartyKind;
+  readonly jurisdiction: Jurisdiction;
+  readonly scopes: ReadonlySet<Scope>;
+  readonly declaration: PartyDeclaration;
+}

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import Ajv2020 from 'ajv';
+import { PartiesFileSchema } from '../../schemas/parties-file';
+import { Jurisdiction } from './jurisdiction';
+import type { ClientDeclaration, Party, PartyDeclaration } from './party';
+
+export class PartiesFileError extends Error {
+  override name = 'PartiesFileError';
+}
+
+/** The connected parties and their OAuth clients, loaded once at boot. */
+export class PartyRegistry {
+  private readonly byCode = new Map<string, Party>();
+  private readonly byClientId = new Map<string, { party: Party; client: ClientDeclaration }>();
+
+  constructor(declarations: readonly PartyDeclaration[]) {
+    for (const declaration of declarations) {
+      const party: Party = Object.freeze({
+        code: declaration.code,
+        name: declaration.name,
+        kind: declaration.kind,
+        jurisdiction: new Jurisdiction(declaration.jurisdiction ?? []),
+        scopes: new Set(declaration.scopes ?? []),
+        declaration,
+      });
+      this.byCode.set(party.code, party);
+      for (const client of declaration.clients ?? []) this.byClientId.set(client.clientId, { party, client });
+    }
+  }
+
+  party(code: string): Party | undefined {
+    return this.byCode.get(code);
+  }
+
+  client(clientId: string): { party: Party; client: ClientDeclaration } | undefined {
+    return this.byClientId.get(clientId);
+  }
+
+  all(): Party[] {
+    return [...this.byCode.values()];
+  }
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const validateFile = ajv.compile<{ parties: PartyDeclaration[] }>(PartiesFileSchema);
+
+/** Validates a parties document; every problem names the field (and the party code when known). */
+export function parsePartiesDocument(document: unknown, source: string): PartyDeclaration[] {
+  if (!validateFile(document)) {
+    const problems = (validateFile.errors ?? []).map((e) => {
+      const field = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.instancePath;
+      const index = /^\/parties\/(\d+)/.exec(field)?.[1];
+      const code = index === undefined ? undefined : (document as { parties: { code?: unknown }[] }).parties[Number(index)]?.code;
+      const message = e.keyword === 'additionalProperties' ? 'is not a known field' : e.message;
+      return `${field || '(root)'}${typeof code === 'string' ? ` (party ${code})` : ''}: ${message}`;
+    });
+    throw new PartiesFileError(`${source} is invalid:\n  ${problems.join('\n  ')}`);
+  }
+  const parties = document.parties;
+  const problems: string[] = [];
+  const codes = new Set<string>();
+  const clientIds = new Set<string>();
+  parties.forEach((party, i) => {
+    const at = `/parties/${i} (party ${party.code})`;
+    if (codes.has(party.code)) problems.push(`${at}/code: duplicate party code`);
+    codes.add(party.code);
+    const isSystem = party.kind === 'MINISTRY' || party.kind === 'PROVINCE' || party.kind === 'PORTAL';
+    if (isSystem && !party.jurisdiction?.length) problems.push(`${at}/jurisdiction: required for a ${party.kind} party`);
+    if (isSystem && !party.clients?.length) problems.push(`${at}/clients: a ${party.kind} party needs at least one client`);
+    if ((party.kind === 'PAYMENT_PROVIDER' || party.kind === 'IDENTITY_PROVIDER') && !party.provider) {
+      problems.push(`${at}/provider: required for a ${party.kind} party`);
+    }
+    if (party.notifyUrl && !party.webhookSecret) problems.push(`${at}/webhookSecret: required with notifyUrl`);
+    party.clients?.forEach((client, j) => {
+      const clientAt = `${at}/clients/${j}`;
+      if (clientIds.has(client.clientId)) problems.push(`${clientAt}/clientId: duplicate client id ${client.clientId}`);
+      clientIds.add(client.clientId);
+      const methods = [client.clientSecret, client.clientSecretHash, client.jwks ?? client.jwksUri].filter(Boolean).length;
+      if (methods === 0) problems.push(`${clientAt}: needs clientSecret, clientSecretHash, jwks or jwksUri`);
+      if (client.clientSecret && client.clientSecretHash) problems.push(`${clientAt}: give clientSecret or clientSecretHash, not both`);
+    });
+  });
+  if (problems.length) throw new PartiesFileError(`${source} is invalid:\n  ${problems.join('\n  ')}`);
+  return parties;
+}
+
+export function loadPartiesFile(file: string): PartyDeclaration[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new PartiesFileError(`PARTIES_FILE ${file} cannot be read: ${(error as Error).message}`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new PartiesFileError(`PARTIES_FILE ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parsePartiesDocument(document, `PARTIES_FILE ${file}`);
+}

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench`: measures the hub against a bare Fastify + one-INSERT
+ * baseline on this machine, in one run, and prints both side by side with the
+ * targets from architecture.md ("Performance approach"). See README.md here.
+ *
+ * Environment: BENCH_DURATION (seconds per measurement, default 15),
+ * BENCH_DATABASE_URL (admin connection used to create and drop a fresh
+ * database per scenario, default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import { stopAllServers } from './children';
+import { dropAllDatabases } from './databases';
+import { checkTargets, formatJsonLine, formatReport, type BenchOutcomes, type BenchSettings, type Outcome } from './report';
+import { baselineInsert, hubBatchEvents, hubSingleEvents, type Timing } from './scenarios';
+
+const POSTGRES_DOSSIERS = 2000;
+const PGLITE_DOSSIERS = 300;
+
+function durationFromEnv(): number {
+  const raw = process.env.BENCH_DURATION;
+  if (raw === undefined || raw === '') return 15;
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`BENCH_DURATION must be a whole number of seconds, got "${raw}"`);
+  return Number(raw);
+}
+
+/** Runs one scenario; a failure is recorded rather than thrown so that the other scenarios still run. */
+async function attempt<T>(name: string, run: () => Promise<T>): Promise<Outcome<T>> {
+  console.error(`> ${name}`);
+  try {
+    return { ok: true, result: await run() };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`! ${name} could not run: ${message}`);
+    return { ok: false, error: message };
+  }
+}
+
+async function runAllScenarios(settings: BenchSettings): Promise<BenchOutcomes> {
+  const timing: Timing = { durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds };
+  const { connections } = settings;
+  return {
+    baseline: await attempt('baseline', () => baselineInsert(timing, connections.baseline)),
+    hubSingle: await attempt('hub single events on Postgres', () =>
+      hubSingleEvents('postgres', timing, connections.hubSingle, POSTGRES_DOSSIERS),
+    ),
+    hubBatch: await attempt('hub batch events on Postgres', () => hubBatchEvents(timing, connections.hubBatch, POSTGRES_DOSSIERS)),
+    pgliteSingle: await attempt('hub single events on PGlite', () =>
+      hubSingleEvents('pglite', timing, connections.pgliteSingle, PGLITE_DOSSIERS),
+    ),
+  };
+}
+
+async function cleanUp(): Promise<void> {
+  await stopAllServers();
+  await dropAllDatabases();
+}
+
+async function main(): Promise<number> {
+  const settings: BenchSettings = {
+    durationSeconds: durationFromEnv(),
+    warmupSeconds: 3,
+    connections: { baseline: 64, hubSingle: 64, hubBatch: 16, pgliteSingle: 32 },
+  };
+  const outcomes = await runAllScenarios(settings);
+  const checks = checkTargets(outcomes);
+  console.log(formatReport(outcomes, settings, checks));
+  console.log(formatJsonLine(outcomes, settings, checks));
+  // A missed target is a result worth reading; only a scenario that could not run fails the command.
+  return Object.values(outcomes).every((outcome) => outcome.ok) ? 0 : 1;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping servers and dropping bench databases`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+async function mainWithCleanUp(): Promise<number> {
+  try {
+    return await main();
+  } catch (error) {
+    console.error(error);
+    return 1;
+  } finally {
+    await cleanUp();
+  }
+}
+
+void mainWithCleanUp().then((exitCode) => process.exit(exitCode));

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const OUTPUT_TAIL_CHARS = 4000;
+const STOP_GRACE_MS = 5000;
+
+export interface Server {
+  readonly label: string;
+  readonly pid: number;
+  readonly baseUrl: string;
+  /** The last few kilobytes the process wrote, to explain why it failed. */
+  outputTail(): string;
+  hasExited(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Every server still running, so that any exit path (error, Ctrl-C) can stop them all. */
+const running = new Set<Server>();
+
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop()));
+}
+
+export async function findFreePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Starts `node <script>` with exactly `env` (plus PATH): nothing leaks in from the bench's own environment. */
+export function startNodeServer(label: string, script: string, port: number, env: Record<string, string>): Server {
+  const child = spawn(process.execPath, [script], {
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keepTail = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', keepTail);
+
+  const server: Server = {
+    label,
+    pid: child.pid ?? -1,
+    baseUrl: `http://127.0.0.1:${port}`,
+    outputTail: () => output,
+    hasExited: () => child.exitCode !== null || child.signalCode !== null,
+    async stop() {
+      running.delete(server);
+      if (server.hasExited()) return;
+      child.kill('SIGTERM');
+      const stopped = await Promise.race([waitForExit(child).then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+      if (!stopped) {
+        child.kill('SIGKILL');
+        await waitForExit(child);
+      }
+    },
+  };
+  running.add(server);
+  return server;
+}
+
+/** Polls `path` until `isReady(status)`; fails early, with the server's own output, if it dies. */
+export async function waitUntilReady(
+  server: Server,
+  path: string,
+  isReady: (status: number) => boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (server.hasExited()) {
+      throw new Error(`${server.label} exited before it was ready. Its output:\n${server.outputTail()}`);
+    }
+    try {
+      const response = await fetch(server.baseUrl + path);
+      await response.arrayBuffer();
+      if (isReady(response.status)) return;
+      lastProblem = `GET ${path} answered ${response.status}`;
+    } catch (error) {
+      lastProblem = (error as Error).message;
+    }
+    await sleep(200);
+  }
+  throw new Error(`${server.label} was not ready after ${timeoutMs} ms (${lastProblem}). Its output:\n${server.outputTail()}`);
+}
+
+function residentSetMegabytes(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined; // the process is gone
+  }
+}
+
+/** Samples a process's resident memory every second until stopped; returns the peak in MB. */
+export function sampleMaxRss(pid: number): { stop(): number } {
+  let maxMegabytes = residentSetMegabytes(pid) ?? 0;
+  const timer = setInterval(() => {
+    maxMegabytes = Math.max(maxMegabytes, residentSetMegabytes(pid) ?? 0);
+  }, 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(maxMegabytes, residentSetMegabytes(pid) ?? 0);
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { findFreePort, sampleMaxRss, startNodeServer, waitUntilReady, type Server } from './children';
+
+/** The compiled hub, next to this file's own compiled location (dist/test/bench → dist/src). */
+const HUB_SCRIPT = path.resolve(__dirname, '../../src/server.js');
+
+export const AGENCY_CODE = '000.00.00.H26';
+const CLIENT_ID = 'bench-client';
+const CLIENT_SECRET = 'bench-secret-0123456789';
+const PREPARE_CONCURRENCY = 32;
+
+const HOUR_MS = 3_600_000;
+const benchStartedAt = Date.now();
+
+/** RFC 3339 in Vietnam time, as the contract's examples are written. */
+function vietnamTime(epochMs: number): string {
+  return new Date(epochMs + 7 * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, '+07:00');
+}
+
+// All in the past, and in this order, so that no prepared or measured event is stale or in the future.
+const RECEIVED_AT = vietnamTime(benchStartedAt - 3 * HOUR_MS);
+const PREPARED_RECEIVED_AT = vietnamTime(benchStartedAt - 2.5 * HOUR_MS);
+const PREPARED_PROCESSING_AT = vietnamTime(benchStartedAt - 2 * HOUR_MS);
+/** Every measured event carries this same time: an equal time is not stale, so the hand-over repeats forever. */
+export const LOAD_OCCURRED_AT = vietnamTime(benchStartedAt - HOUR_MS);
+
+export interface HubOptions {
+  /** Unset → the hub falls back to its embedded PGlite. */
+  databaseUrl?: string;
+}
+
+export interface HubRun<T> {
+  value: T;
+  maxRssMb: number;
+}
+
+function partiesFile(): string {
+  const party = {
+    code: AGENCY_CODE,
+    name: 'Benchmark province system',
+    kind: 'PROVINCE',
+    jurisdiction: ['*.H26'],
+    scopes: ['dossiers:write', 'dossiers:read', 'events:read'],
+    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
+  };
+  return JSON.stringify({ parties: [party] }, null, 2);
+}
+
+/** Starts a hub with its own data directory, runs `use`, then stops it; reports the hub's peak memory. */
+export async function withHub<T>(label: string, options: HubOptions, use: (hub: Server) => Promise<T>): Promise<HubRun<T>> {
+  if (!existsSync(HUB_SCRIPT)) throw new Error(`the hub is not built: ${HUB_SCRIPT} is missing (npm run build)`);
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'lien-thong-bench-'));
+  const partiesPath = path.join(workDir, 'parties.json');
+  await writeFile(partiesPath, partiesFile());
+  const env: Record<string, string> = {
+    PARTIES_FILE: partiesPath,
+    DATA_DIR: path.join(workDir, 'data'),
+    // The load comes from one client; the per-party rate limit would otherwise be what gets measured.
+    RATE_LIMIT_MAX: '100000000',
+    LOG_LEVEL: 'warn',
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+  };
+  const hub = startNodeServer(label, HUB_SCRIPT, await findFreePort(), env);
+  const rss = sampleMaxRss(hub.pid);
+  let value: T;
+  let maxRssMb: number;
+  try {
+    await waitUntilReady(hub, '/health/ready', (status) => status === 200);
+    value = await use(hub);
+  } finally {
+    maxRssMb = rss.stop();
+    await hub.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+  return { value, maxRssMb };
+}
+
+async function expectStatus(response: Response, expected: readonly number[], what: string): Promise<unknown> {
+  const text = await response.text();
+  if (!expected.includes(response.status)) {
+    throw new Error(`${what} answered ${response.status}, expected ${expected.join(' or ')}: ${text.slice(0, 500)}`);
+  }
+  return text ? JSON.parse(text) : undefined;
+}
+
+export async function fetchAccessToken(hub: Server): Promise<string> {
+  const response = await fetch(`${hub.baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  const body = (await expectStatus(response, [200], 'POST /oauth/token')) as { access_token?: string };
+  if (!body.access_token) throw new Error('POST /oauth/token answered without access_token');
+  return body.access_token;
+}
+
+/** Codes shaped like the portal's own: {agency}-{yyMMdd}-{NNNN}. */
+export function dossierCodes(count: number): string[] {
+  const day = RECEIVED_AT.slice(2, 10).replaceAll('-', '');
+  return Array.from({ length: count }, (_, i) => `${AGENCY_CODE}-${day}-${String(i + 1).padStart(4, '0')}`);
+}
+
+async function forEachConcurrently<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** Creates each dossier and moves it to PROCESSING, the state from which the measured hand-overs start. */
+export async function prepareDossiers(hub: Server, token: string, codes: readonly string[]): Promise<void> {
+  const send = async (method: string, urlPath: string, body: object, expected: readonly number[]) => {
+    const response = await fetch(hub.baseUrl + urlPath, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    await expectStatus(response, expected, `${method} ${urlPath}`);
+  };
+  await forEachConcurrently(codes, PREPARE_CONCURRENCY, async (code) => {
+    await send('PUT', `/v1/dossiers/${code}`, {
+      agencyCode: AGENCY_CODE,
+      procedureCode: '1.001193',
+      channel: 'ONLINE',
+      applicant: { type: 'CITIZEN', name: 'Bench' },
+      receivedAt: RECEIVED_AT,
+    }, [200, 201]);
+    await send('POST', `/v1/dossiers/${code}/events`, { status: 'RECEIVED', occurredAt: PREPARED_RECEIVED_AT }, [201]);
+    await send('POST', `/v1/dossiers/${code}/events`, { status: 'PROCESSING', occurredAt: PREPARED_PROCESSING_AT }, [201]);
+  });
+}

@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { findFreePort, startNodeServer, waitUntilReady } from './children';
+import { withFreshDatabase } from './databases';
+import { dossierCodes, fetchAccessToken, LOAD_OCCURRED_AT, prepareDossiers, withHub } from './hub';
+import { measureLoad, type LoadResult } from './load';
+
+const BASELINE_SCRIPT = path.join(__dirname, 'baseline-server.js');
+const BATCH_SIZE = 1000;
+
+export type Engine = 'postgres' | 'pglite';
+
+export interface Timing {
+  durationSeconds: number;
+  warmupSeconds: number;
+}
+
+export interface HubLoadResult extends LoadResult {
+  maxRssMb: number;
+}
+
+export interface BatchLoadResult extends HubLoadResult {
+  eventsPerSecond: number;
+  /** Items the hub answered 200 for as a batch but refused one by one. */
+  refusedItems: number;
+}
+
+/** The hand-over event every single-event request sends; the baseline stores the same bytes. */
+const HAND_OVER_EVENT = JSON.stringify({ status: 'PROCESSING', occurredAt: LOAD_OCCURRED_AT, note: 'hand-over' });
+
+/** Postgres runs get a database of their own; PGlite runs get the hub's embedded default. */
+function onEngine<T>(engine: Engine, use: (databaseUrl: string | undefined) => Promise<T>): Promise<T> {
+  return engine === 'postgres' ? withFreshDatabase(use) : use(undefined);
+}
+
+function rotating<T>(items: readonly T[]): () => T {
+  let next = 0;
+  return () => items[next++ % items.length] as T;
+}
+
+export function baselineInsert(timing: Timing, connections: number): Promise<LoadResult> {
+  return withFreshDatabase(async (databaseUrl) => {
+    const server = startNodeServer('baseline server', BASELINE_SCRIPT, await findFreePort(), { DATABASE_URL: databaseUrl });
+    try {
+      // It creates its table before listening, so any HTTP answer means ready.
+      await waitUntilReady(server, '/', () => true);
+      return await measureLoad({
+        ...timing,
+        baseUrl: server.baseUrl,
+        connections,
+        headers: { 'content-type': 'application/json' },
+        nextRequest: () => ({ path: '/baseline', body: HAND_OVER_EVENT }),
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+export async function hubSingleEvents(
+  engine: Engine,
+  timing: Timing,
+  connections: number,
+  dossierCount: number,
+): Promise<HubLoadResult> {
+  const run = await onEngine(engine, (databaseUrl) => withHub(`hub (single events, ${engine})`, { databaseUrl }, async (hub) => {
+    const token = await fetchAccessToken(hub);
+    const codes = dossierCodes(dossierCount);
+    await prepareDossiers(hub, token, codes);
+    const nextCode = rotating(codes);
+    return measureLoad({
+      ...timing,
+      baseUrl: hub.baseUrl,
+      connections,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      nextRequest: () => ({ path: `/v1/dossiers/${nextCode()}/events`, body: HAND_OVER_EVENT }),
+    });
+  }));
+  return { ...run.value, maxRssMb: run.maxRssMb };
+}
+
+/**
+ * Batches are windows of consecutive dossiers at staggered offsets, each sorted by code:
+ * concurrent batches overlap (as real ones do) but always meet the same dossiers in the same order.
+ */
+function batchBodies(codes: readonly string[], batchCount: number): Buffer[] {
+  const step = Math.floor(codes.length / batchCount);
+  return Array.from({ length: batchCount }, (_, batch) => {
+    const window = Array.from({ length: BATCH_SIZE }, (_, i) => codes[(batch * step + i) % codes.length] as string).sort();
+    const events = window.map((dossierCode) => ({ dossierCode, status: 'PROCESSING', occurredAt: LOAD_OCCURRED_AT }));
+    return Buffer.from(JSON.stringify({ events }));
+  });
+}
+
+function countRefusedItems(body: string): number {
+  try {
+    const { results } = JSON.parse(body) as { results?: Array<{ status: number }> };
+    return results?.filter((item) => item.status >= 300).length ?? BATCH_SIZE;
+  } catch {
+    return BATCH_SIZE;
+  }
+}
+
+export async function hubBatchEvents(timing: Timing, connections: number, dossierCount: number): Promise<BatchLoadResult> {
+  let refusedItems = 0;
+  const run = await withFreshDatabase((databaseUrl) => withHub('hub (batch, postgres)', { databaseUrl }, async (hub) => {
+    const token = await fetchAccessToken(hub);
+    const codes = dossierCodes(dossierCount);
+    await prepareDossiers(hub, token, codes);
+    const nextBody = rotating(batchBodies(codes, 8));
+    return measureLoad({
+      ...timing,
+      baseUrl: hub.baseUrl,
+      connections,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      nextRequest: () => ({ path: '/v1/dossier-events', body: nextBody() }),
+      onResponse: (status, body) => {
+        if (status === 200) refusedItems += countRefusedItems(body);
+      },
+    });
+  }));
+  return {
+    ...run.value,
+    maxRssMb: run.maxRssMb,
+    eventsPerSecond: run.value.successfulRequestsPerSecond * BATCH_SIZE,
+    refusedItems,
+  };
+}
