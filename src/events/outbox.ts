@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';
+import { EVENT_TYPE_NAMES } from '../../schemas/event-types';
 import { toVietnamTime } from '../time';
 
-/** CloudEvents 1.0 types the hub emits (api-contract.md, Events). */
-export const EVENT_TYPES = [
-  'vn.gov.dvc.dossier.upserted.v1',
-  'vn.gov.dvc.dossier.status_changed.v1',
-  'vn.gov.dvc.dossier.result_synced.v1',
-  'vn.gov.dvc.payment.status_changed.v1',
-  'vn.gov.dvc.refund.status_changed.v1',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export type EventType = (typeof EVENT_TYPE_NAMES)[number];
 
 export type AggregateType = 'dossier' | 'payment';
 

@@ -22,8 +22,11 @@ function durationFromEnv(): number {
   return Number(raw);
 }
 
+let interrupted = false;
+
 /** Runs one scenario; a failure is recorded rather than thrown so that the other scenarios still run. */
 async function attempt<T>(name: string, run: () => Promise<T>): Promise<Outcome<T>> {
+  if (interrupted) return { ok: false, error: 'interrupted' };
   console.error(`> ${name}`);
   try {
     return { ok: true, result: await run() };
@@ -58,7 +61,7 @@ async function main(): Promise<number> {
   const settings: BenchSettings = {
     durationSeconds: durationFromEnv(),
     warmupSeconds: 3,
-    connections: { baseline: 64, hubSingle: 64, hubBatch: 16, pgliteSingle: 32 },
+    connections: { baseline: 64, hubSingle: 64, hubBatch: 8, pgliteSingle: 32 },
   };
   const outcomes = await runAllScenarios(settings);
   const checks = checkTargets(outcomes);
@@ -70,6 +73,7 @@ async function main(): Promise<number> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    interrupted = true;
     console.error(`\n${signal}: stopping servers and dropping bench databases`);
     void cleanUp().finally(() => process.exit(130));
   });

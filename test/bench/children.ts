@@ -23,6 +23,11 @@ export async function stopAllServers(): Promise<void> {
   await Promise.all([...running].map((server) => server.stop()));
 }
 
+// Last resort: Node does not end its children when it dies, and an orphaned hub would skew the next run.
+process.once('exit', () => {
+  for (const server of running) if (!server.hasExited()) process.kill(server.pid, 'SIGKILL');
+});
+
 export async function findFreePort(): Promise<number> {
   const probe = net.createServer();
   await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));
@@ -42,6 +47,7 @@ export function startNodeServer(label: string, script: string, port: number, env
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (child.pid === undefined) throw new Error(`${label} could not be started`);
   let output = '';
   const keepTail = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
@@ -51,7 +57,7 @@ export function startNodeServer(label: string, script: string, port: number, env
 
   const server: Server = {
     label,
-    pid: child.pid ?? -1,
+    pid: child.pid,
     baseUrl: `http://127.0.0.1:${port}`,
     outputTail: () => output,
     hasExited: () => child.exitCode !== null || child.signalCode !== null,

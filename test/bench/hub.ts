@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort, sampleMaxRss, startNodeServer, waitUntilReady, type Server } from './children';
@@ -7,10 +7,14 @@ import { findFreePort, sampleMaxRss, startNodeServer, waitUntilReady, type Serve
 /** The compiled hub, next to this file's own compiled location (dist/test/bench → dist/src). */
 const HUB_SCRIPT = path.resolve(__dirname, '../../src/server.js');
 
-export const AGENCY_CODE = '000.00.00.H26';
+const AGENCY_CODE = '000.00.00.H26';
 const CLIENT_ID = 'bench-client';
 const CLIENT_SECRET = 'bench-secret-0123456789';
 const PREPARE_CONCURRENCY = 32;
+
+/** Every hub of this run gets a directory in here; it goes when the bench exits, however it exits. */
+const benchWorkDir = mkdtempSync(path.join(os.tmpdir(), 'lien-thong-bench-'));
+process.once('exit', () => rmSync(benchWorkDir, { recursive: true, force: true }));
 
 const HOUR_MS = 3_600_000;
 const benchStartedAt = Date.now();
@@ -26,11 +30,6 @@ const PREPARED_RECEIVED_AT = vietnamTime(benchStartedAt - 2.5 * HOUR_MS);
 const PREPARED_PROCESSING_AT = vietnamTime(benchStartedAt - 2 * HOUR_MS);
 /** Every measured event carries this same time: an equal time is not stale, so the hand-over repeats forever. */
 export const LOAD_OCCURRED_AT = vietnamTime(benchStartedAt - HOUR_MS);
-
-export interface HubOptions {
-  /** Unset → the hub falls back to its embedded PGlite. */
-  databaseUrl?: string;
-}
 
 export interface HubRun<T> {
   value: T;
@@ -49,10 +48,13 @@ function partiesFile(): string {
   return JSON.stringify({ parties: [party] }, null, 2);
 }
 
-/** Starts a hub with its own data directory, runs `use`, then stops it; reports the hub's peak memory. */
-export async function withHub<T>(label: string, options: HubOptions, use: (hub: Server) => Promise<T>): Promise<HubRun<T>> {
+/**
+ * Starts a hub with its own data directory, runs `use`, then stops it; reports the hub's peak memory.
+ * Without a database URL the hub falls back to its embedded PGlite.
+ */
+export async function withHub<T>(label: string, databaseUrl: string | undefined, use: (hub: Server) => Promise<T>): Promise<HubRun<T>> {
   if (!existsSync(HUB_SCRIPT)) throw new Error(`the hub is not built: ${HUB_SCRIPT} is missing (npm run build)`);
-  const workDir = await mkdtemp(path.join(os.tmpdir(), 'lien-thong-bench-'));
+  const workDir = await mkdtemp(path.join(benchWorkDir, 'hub-'));
   const partiesPath = path.join(workDir, 'parties.json');
   await writeFile(partiesPath, partiesFile());
   const env: Record<string, string> = {
@@ -61,7 +63,7 @@ export async function withHub<T>(label: string, options: HubOptions, use: (hub: 
     // The load comes from one client; the per-party rate limit would otherwise be what gets measured.
     RATE_LIMIT_MAX: '100000000',
     LOG_LEVEL: 'warn',
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   const hub = startNodeServer(label, HUB_SCRIPT, await findFreePort(), env);
   const rss = sampleMaxRss(hub.pid);
@@ -73,7 +75,6 @@ export async function withHub<T>(label: string, options: HubOptions, use: (hub: 
   } finally {
     maxRssMb = rss.stop();
     await hub.stop();
-    await rm(workDir, { recursive: true, force: true });
   }
   return { value, maxRssMb };
 }

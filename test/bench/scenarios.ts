@@ -6,6 +6,8 @@ import { measureLoad, type LoadResult } from './load';
 
 const BASELINE_SCRIPT = path.join(__dirname, 'baseline-server.js');
 const BATCH_SIZE = 1000;
+/** Distinct batch bodies to rotate over; at least the batch connection count, so concurrent batches differ. */
+const BATCH_VARIANTS = 8;
 
 export type Engine = 'postgres' | 'pglite';
 
@@ -62,7 +64,7 @@ export async function hubSingleEvents(
   connections: number,
   dossierCount: number,
 ): Promise<HubLoadResult> {
-  const run = await onEngine(engine, (databaseUrl) => withHub(`hub (single events, ${engine})`, { databaseUrl }, async (hub) => {
+  const run = await onEngine(engine, (databaseUrl) => withHub(`hub (single events, ${engine})`, databaseUrl, async (hub) => {
     const token = await fetchAccessToken(hub);
     const codes = dossierCodes(dossierCount);
     await prepareDossiers(hub, token, codes);
@@ -102,11 +104,11 @@ function countRefusedItems(body: string): number {
 
 export async function hubBatchEvents(timing: Timing, connections: number, dossierCount: number): Promise<BatchLoadResult> {
   let refusedItems = 0;
-  const run = await withFreshDatabase((databaseUrl) => withHub('hub (batch, postgres)', { databaseUrl }, async (hub) => {
+  const run = await withFreshDatabase((databaseUrl) => withHub('hub (batch, postgres)', databaseUrl, async (hub) => {
     const token = await fetchAccessToken(hub);
     const codes = dossierCodes(dossierCount);
     await prepareDossiers(hub, token, codes);
-    const nextBody = rotating(batchBodies(codes, 8));
+    const nextBody = rotating(batchBodies(codes, BATCH_VARIANTS));
     return measureLoad({
       ...timing,
       baseUrl: hub.baseUrl,

@@ -1,0 +1,12 @@
+export const Readiness = {
+  $id: 'Readiness',
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ready', 'not ready'] },
+    checks: {
+      type: 'object',
+      additionalProperties: { type: 'object', properties: { status: { type: 'string' }, detail: { type: 'string' } } },
+    },
+    outbox: { type: 'object', properties: { unpublished: { type: 'integer' }, oldestAgeSeconds: { type: 'number' } } },
+  },
+} as const;

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { ClientAssertionVerifier } from './auth/client-assertion';
+import { loadOrCreateSigningKey } from './auth/signing-key';
+import tokenRoutes from './auth/token.routes';
+import { CommitPipeline } from './commit/commit-pipeline';
+import type { Config } from './config';
+import type { DatabaseHandle } from './db/connect';
+import { migrateToLatest } from './db/migrate';
+import dossierRoutes from './dossiers/dossier.routes';
+import eventFeedRoutes from './events/event-feed.routes';
+import type { Hub } from './hub';
+import authentication from './http/authentication';
+import bodyParsers from './http/body-parsers';
+import docs from './http/docs';
+import idempotency from './http/idempotency';
+import observability from './http/observability';
+import problemHandler from './http/problem-handler';
+import rateLimit from './http/rate-limit';
+import { installValidators } from './http/validation';
+import { startMaintenance } from './maintenance';
+import healthRoutes from './ops/health.routes';
+import { HubMetrics, metricsRoutes } from './ops/metrics';
+import type { PartyDeclaration } from './parties/party';
+import { PartyRegistry } from './parties/registry';
+import { SHARED_SCHEMAS } from './schemas';
+import './http/request-context';
+
+const REQUEST_ID = /^[\x20-\x7e]{1,128}$/;
+/** Most messages one group-commit transaction carries (a 1,000-event batch counts 1,000). */
+const MAX_BATCH_WEIGHT = 2000;
+
+export interface AppOptions {
+  config: Config;
+  database: DatabaseHandle;
+  parties: readonly PartyDeclaration[];
+  /** Pino options or false (tests). */
+  logger?: boolean | object;
+}
+
+/** Builds the hub (migrated database, parties, plugins, routes) without listening. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  await migrateToLatest(database.db);
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    trustProxy: true,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  const metrics = new HubMetrics(database.db);
+  const hub: Hub = {
+    config,
+    db: database.db,
+    engine: database.engine,
+    parties: new PartyRegistry(options.parties),
+    signingKey: await loadOrCreateSigningKey(database.db),
+    assertions: new ClientAssertionVerifier(database.db, [`${config.publicUrl}/oauth/token`, config.publicUrl]),
+    metrics,
+    pipeline: new CommitPipeline(database.db, {
+      maxBatchWeight: MAX_BATCH_WEIGHT,
+      onBatch: (messages, _weight, ms) => {
+        metrics.commitBatchSize.observe(messages);
+        metrics.commitDuration.observe(ms / 1000);
+      },
+      onError: (error) => app.log.warn({ err: error }, 'a group commit failed; retrying its messages one by one'),
+    }),
+  };
+  app.decorate('hub', hub);
+
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  installValidators(app, SHARED_SCHEMAS);
+
+  await app.register(bodyParsers);
+  await app.register(problemHandler);
+  await app.register(docs);
+  await app.register(observability);
+  await app.register(authentication);
+  await app.register(rateLimit);
+  await app.register(idempotency);
+
+  await app.register(healthRoutes);
+  await app.register(metricsRoutes);
+  await app.register(tokenRoutes);
+  await app.register(dossierRoutes);
+  await app.register(eventFeedRoutes);
+
+  const stopMaintenance = startMaintenance(database.db, hub.assertions, app.log);
+  app.addHook('onClose', async () => {
+    stopMaintenance();
+    await hub.pipeline.close();
+  });
+  return app;
+}

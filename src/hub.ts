@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { ClientAssertionVerifier } from './auth/client-assertion';
+import type { SigningKey } from './auth/signing-key';
+import type { CommitPipeline } from './commit/commit-pipeline';
+import type { Config } from './config';
+import type { Engine } from './db/connect';
+import type { Database } from './db/schema';
+import type { HubMetrics } from './ops/metrics';
+import type { PartyRegistry } from './parties/registry';
+
+/** The hub's shared services, built once at boot and decorated onto Fastify as `app.hub`. */
+export interface Hub {
+  readonly config: Config;
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+  readonly parties: PartyRegistry;
+  readonly pipeline: CommitPipeline;
+  readonly signingKey: SigningKey;
+  readonly assertions: ClientAssertionVerifier;
+  readonly metrics: HubMetrics;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: Hub;
+  }
+}

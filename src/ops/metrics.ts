@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Database } from '../db/schema';
+
+/** Prometheus metrics: one registry per hub instance (tests build many). */
+export class HubMetrics {
+  readonly registry = new Registry();
+
+  readonly requestDuration = new Histogram({
+    name: 'hub_http_request_duration_seconds',
+    help: 'HTTP requests by route, method, status and party',
+    labelNames: ['method', 'route', 'status', 'party'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly refusals = new Counter({
+    name: 'hub_refusals_total',
+    help: 'Requests refused, by error code and party',
+    labelNames: ['code', 'party'] as const,
+    registers: [this.registry],
+  });
+
+  readonly commitBatchSize = new Histogram({
+    name: 'hub_commit_batch_messages',
+    help: 'Messages per group-commit transaction',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
+    registers: [this.registry],
+  });
+
+  readonly commitDuration = new Histogram({
+    name: 'hub_commit_duration_seconds',
+    help: 'Duration of one group-commit transaction',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  constructor(db: Kysely<Database>) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'hub_' });
+    new Gauge({
+      name: 'hub_outbox_unpublished_events',
+      help: 'Events in the outbox not yet published to Kafka',
+      registers: [this.registry],
+      async collect() {
+        const lag = await outboxLag(db);
+        this.set(lag.unpublished);
+      },
+    });
+    new Gauge({
+      name: 'hub_outbox_lag_seconds',
+      help: 'Age of the oldest unpublished outbox event',
+      registers: [this.registry],
+      async collect() {
+        const lag = await outboxLag(db);
+        this.set(lag.oldestAgeSeconds);
+      },
+    });
+  }
+
+  observeRequest(method: string, route: string, status: number, party: string, seconds: number): void {
+    this.requestDuration.observe({ method, route, status: String(status), party }, seconds);
+  }
+}
+
+export interface OutboxLag {
+  unpublished: number;
+  oldestAgeSeconds: number;
+}
+
+export async function outboxLag(db: Kysely<Database>): Promise<OutboxLag> {
+  const row = await db
+    .selectFrom('outbox')
+    .select([sql<number>`count(*)::int`.as('unpublished'), sql<number>`coalesce(extract(epoch from now() - min(created_at)), 0)::float8`.as('oldest')])
+    .where('published_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return { unpublished: Number(row.unpublished), oldestAgeSeconds: Number(row.oldest) };
+}
+
+export async function metricsRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics', tags: ['operations'], produces: ['text/plain'] }, config: { messageLog: false, rateLimit: false } },
+    async (_request, reply) => {
+      reply.type(app.hub.metrics.registry.contentType);
+      return app.hub.metrics.registry.metrics();
+    },
+  );
+}

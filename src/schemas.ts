@@ -1,0 +1,20 @@
+import { Problem } from '../schemas/common';
+import { Dossier, DossierEvent, DossierEventBatch, DossierEventBatchResult, DossierHeader, DossierList, DossierResult, DossierSummary } from '../schemas/dossier';
+import { CloudEvent, EventFeed } from '../schemas/events';
+import { Readiness } from '../schemas/operations';
+
+/** Every shared schema, registered once; routes refer to them as `{ $ref: '<$id>#' }`. */
+export const SHARED_SCHEMAS: readonly { $id: string }[] = [
+  Problem,
+  DossierHeader,
+  DossierEvent,
+  DossierEventBatch,
+  DossierEventBatchResult,
+  DossierResult,
+  Dossier,
+  DossierSummary,
+  DossierList,
+  CloudEvent,
+  EventFeed,
+  Readiness,
+];

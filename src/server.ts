@@ -1,0 +1,51 @@
+import { buildApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { DataDirLockedError } from './db/data-dir-lock';
+import { openDatabase } from './db/connect';
+import { demoParties } from './parties/demo-parties';
+import { PartiesFileError, loadPartiesFile } from './parties/registry';
+
+/** config → database → app → listen; graceful shutdown. Nothing else. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = {
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', '*.clientSecret', '*.client_secret', '*.password', '*.webhookSecret', '*.secret'], censor: '[redacted]' },
+  };
+  const demo = config.partiesFile ? undefined : demoParties(config.dataDir, config.publicUrl);
+  const parties = config.partiesFile ? loadPartiesFile(config.partiesFile) : demo!.parties;
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const app = await buildApp({ config, database, parties, logger });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests and commits');
+    const forced = setTimeout(() => process.exit(1), 15_000);
+    forced.unref();
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info({ publicUrl: config.publicUrl, database: database.engine, dataDir: config.dataDir, parties: parties.length }, 'Liên Thông hub is listening');
+  if (config.kafkaBrokers.length) app.log.warn('KAFKA_BROKERS is set, but this version has no Kafka relay yet: events stay in the outbox and GET /v1/events');
+  if (demo) {
+    const file = `${config.dataDir}/demo-credentials.json`;
+    process.stdout.write(
+      `\nDemo parties (no PARTIES_FILE): credentials in ${file}${demo.created ? ' (created now)' : ''}\n` +
+        demo.credentials.clients.map((c) => `  ${c.clientId.padEnd(12)} ${c.clientSecret}  ${c.partyName} [${c.jurisdiction.join(', ')}]`).join('\n') +
+        `\nAPI docs: ${config.publicUrl}/docs\n\n`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  const known = error instanceof ConfigError || error instanceof PartiesFileError || error instanceof DataDirLockedError;
+  process.stderr.write(`hub failed to start: ${known ? (error as Error).message : (error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
