@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { ClientAssertionVerifier } from './auth/client-assertion';
 import { loadOrCreateSigningKey } from './auth/signing-key';
 import tokenRoutes from './auth/token.routes';
@@ -34,8 +34,8 @@ export interface AppOptions {
   config: Config;
   database: DatabaseHandle;
   parties: readonly PartyDeclaration[];
-  /** Pino options or false (tests). */
-  logger?: boolean | object;
+  /** The hub's logger; none in tests. */
+  logger?: FastifyBaseLogger;
 }
 
 /** Builds the hub (migrated database, parties, plugins, routes) without listening. */
@@ -44,7 +44,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await migrateToLatest(database.db);
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     trustProxy: true,

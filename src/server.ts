@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { DataDirLockedError } from './db/data-dir-lock';
@@ -8,13 +9,18 @@ import { PartiesFileError, loadPartiesFile } from './parties/registry';
 /** config → database → app → listen; graceful shutdown. Nothing else. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = {
+  const logger = pino({
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', '*.clientSecret', '*.client_secret', '*.password', '*.webhookSecret', '*.secret'], censor: '[redacted]' },
-  };
+  });
   const demo = config.partiesFile ? undefined : demoParties(config.dataDir, config.publicUrl);
   const parties = config.partiesFile ? loadPartiesFile(config.partiesFile) : demo!.parties;
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    onIdleConnectionError: (error) => logger.warn({ err: error }, 'the database closed an idle connection; the pool reconnects'),
+  });
   const app = await buildApp({ config, database, parties, logger });
 
   let closing = false;

@@ -13,6 +13,8 @@ import { OAuthError } from './oauth-error';
  */
 const ALGORITHMS: Algorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 const MAX_ASSERTION_LIFETIME_SECONDS = 300;
+/** Allowed clock skew between the client and the hub (fast-jwt counts it in milliseconds). */
+const CLOCK_TOLERANCE_SECONDS = 5;
 const JWKS_CACHE_MS = 5 * 60_000;
 
 type Jwk = Record<string, unknown> & { kid?: string; kty: string; use?: string };
@@ -36,7 +38,12 @@ export class ClientAssertionVerifier {
       throw new OAuthError('invalid_client', 'client_assertion is not a JWT');
     }
     const jwk = await this.findKey(client, header.kid);
-    const pem = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    let pem: string;
+    try {
+      pem = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    } catch (error) {
+      throw new OAuthError('invalid_client', `the registered key${jwk.kid ? ` ${jwk.kid}` : ''} is not a usable public key: ${(error as Error).message}`);
+    }
     const verify = createVerifier({
       key: pem,
       algorithms: ALGORITHMS,
@@ -44,7 +51,7 @@ export class ClientAssertionVerifier {
       allowedSub: client.clientId,
       allowedAud: this.audiences,
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'jti'],
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS * 1000,
     });
     let claims: { exp: number; iat?: number; jti: string };
     try {
@@ -56,9 +63,10 @@ export class ClientAssertionVerifier {
     if (claims.exp - now > MAX_ASSERTION_LIFETIME_SECONDS) {
       throw new OAuthError('invalid_client', `client_assertion must expire within ${MAX_ASSERTION_LIFETIME_SECONDS} s`);
     }
+    // Kept until the assertion can no longer be accepted, tolerance included, so a pruned jti cannot be replayed.
     const inserted = await this.db
       .insertInto('client_assertion_jtis')
-      .values({ client_id: client.clientId, jti: String(claims.jti), expires_at: new Date(claims.exp * 1000) })
+      .values({ client_id: client.clientId, jti: String(claims.jti), expires_at: new Date((claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000) })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {

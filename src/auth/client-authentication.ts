@@ -16,7 +16,8 @@ export interface AuthenticatedClient {
 const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 function basicCredentials(header: string | undefined): { clientId: string; secret: string } | undefined {
-  if (!header?.startsWith('Basic ')) return undefined;
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  if (!header || !/^Basic\s/i.test(header)) return undefined;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new OAuthError('invalid_client', 'malformed Basic credentials', true);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { grantedScopes } from '../http/authentication';
+import { sendProblem, toHubError } from '../http/problem-handler';
 import { authenticateClient } from './client-authentication';
 import { OAuthError } from './oauth-error';
 import { publishedKeys } from './signing-key';
@@ -38,6 +39,17 @@ export default async function tokenRoutes(app: FastifyInstance): Promise<void> {
       },
       // The form is checked here, so that every problem is answered the OAuth way.
       validatorCompiler: () => () => true,
+      // So is a body that cannot be parsed (malformed JSON, an unsupported media type); rate
+      // limits and server errors stay problem+json.
+      errorHandler: (error, request, reply) => {
+        const hubError = toHubError(error);
+        if (hubError.status >= 500 || hubError.code === 'RATE_LIMITED') {
+          if (hubError.status >= 500) request.log.error({ err: error }, 'request failed');
+          return sendProblem(request, reply, hubError);
+        }
+        request.outcome = 'invalid_request';
+        return reply.code(hubError.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400).send({ error: 'invalid_request', error_description: hubError.message });
+      },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');

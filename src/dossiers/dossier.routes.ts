@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DOSSIER_CODE, STATUS_INPUT } from '../../schemas/common';
+import { DOSSIER_CODE, STATUS_NAMES } from '../../schemas/common';
 import { IdempotencyRaceError } from '../commit/commit-pipeline';
 import { HubError } from '../errors';
 import { problemAnswer, sendAnswer } from '../http/answers';
@@ -158,7 +158,7 @@ export default async function dossierRoutes(app: FastifyInstance): Promise<void>
   );
 
   app.get<{
-    Querystring: { agencyCode?: string; status?: string | number; receivedFrom?: string; receivedTo?: string; overdue?: boolean; limit: number; cursor?: string };
+    Querystring: { agencyCode?: string; status?: string; receivedFrom?: string; receivedTo?: string; overdue?: boolean; limit: number; cursor?: string };
   }>(
     '/v1/dossiers',
     {
@@ -170,7 +170,8 @@ export default async function dossierRoutes(app: FastifyInstance): Promise<void>
           additionalProperties: false,
           properties: {
             agencyCode: { type: 'string', maxLength: 35 },
-            status: { ...STATUS_INPUT, type: ['integer', 'string'] },
+            // Query strings are text: a code arrives as "2".
+            status: { type: 'string', enum: [...STATUS_NAMES, ...Array.from({ length: 10 }, (_, i) => String(i + 1))] },
             receivedFrom: { type: 'string', format: 'date-time' },
             receivedTo: { type: 'string', format: 'date-time' },
             overdue: { type: 'boolean' },
@@ -194,7 +195,7 @@ export default async function dossierRoutes(app: FastifyInstance): Promise<void>
         caller.jurisdiction,
         {
           ...(agencyCode ? { agencyCode } : {}),
-          ...(status !== undefined ? { statusCode: STATUS_CODES[parseStatus(status)] } : {}),
+          ...(status !== undefined ? { statusCode: STATUS_CODES[parseStatus(/^\d+$/.test(status) ? Number(status) : status)] } : {}),
           ...(receivedFrom ? { receivedFrom: new Date(receivedFrom) } : {}),
           ...(receivedTo ? { receivedTo: new Date(receivedTo) } : {}),
           ...(overdue !== undefined ? { overdue } : {}),

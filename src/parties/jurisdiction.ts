@@ -1,11 +1,10 @@
+import { AGENCY_CODE_PATTERN } from '../../schemas/common';
+
 /**
  * Agency-code patterns: `*` stands for whole dot-separated levels from the left, so
  * `*.H26` matches `000.00.00.H26` and `000.12.34.H26`; `*` alone matches everything;
  * anything else matches exactly.
  */
-export const AGENCY_CODE_PATTERN = '^[A-Za-z0-9]{1,10}(\\.[A-Za-z0-9]{1,10}){1,6}$';
-export const JURISDICTION_PATTERN = '^(\\*|(\\*\\.)?[A-Za-z0-9]{1,10}(\\.[A-Za-z0-9]{1,10}){0,6})$';
-
 const agencyCodeRegex = new RegExp(AGENCY_CODE_PATTERN);
 
 export function isAgencyCode(value: string): boolean {

@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
+  // PGlite ships ESM that Jest on Node 20 must transform.
+  transformIgnorePatterns: ['/node_modules/(?!(@electric-sql/pglite[^/]*)/)'],
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};
