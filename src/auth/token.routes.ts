@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { grantedScopes } from '../http/authentication';
-import { sendProblem, toHubError } from '../http/problem-handler';
+import { toHubError } from '../http/problem-handler';
 import { authenticateClient } from './client-authentication';
 import { OAuthError } from './oauth-error';
 import { publishedKeys } from './signing-key';
@@ -40,13 +40,10 @@ export default async function tokenRoutes(app: FastifyInstance): Promise<void> {
       // The form is checked here, so that every problem is answered the OAuth way.
       validatorCompiler: () => () => true,
       // So is a body that cannot be parsed (malformed JSON, an unsupported media type); rate
-      // limits and server errors stay problem+json.
+      // limits and server errors go on to the hub's problem+json handler.
       errorHandler: (error, request, reply) => {
         const hubError = toHubError(error);
-        if (hubError.status >= 500 || hubError.code === 'RATE_LIMITED') {
-          if (hubError.status >= 500) request.log.error({ err: error }, 'request failed');
-          return sendProblem(request, reply, hubError);
-        }
+        if (hubError.status >= 500 || hubError.code === 'RATE_LIMITED') throw error;
         request.outcome = 'invalid_request';
         return reply.code(hubError.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400).send({ error: 'invalid_request', error_description: hubError.message });
       },

@@ -20,6 +20,20 @@ export async function hashSecret(secret: string, N = 16384, r = 8, p = 1): Promi
 
 export const SECRET_HASH_PATTERN = '^scrypt\\$\\d+\\$\\d+\\$\\d+\\$[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+$';
 
+/** Node's scrypt refuses parameters needing more memory than this (its default `maxmem`; OpenSSL counts 128·r·(N + 2 + p) bytes). */
+const SCRYPT_MAX_MEMORY = 32 * 1024 * 1024;
+
+/** Why a stored hash could never verify (so that a bad parties file stops the boot), or undefined. */
+export function secretHashProblem(stored: string): string | undefined {
+  const [, n, r, p, , hash] = stored.split('$');
+  const [N, R, P] = [Number(n), Number(r), Number(p)];
+  if (N < 2 || !Number.isInteger(Math.log2(N))) return `scrypt N must be a power of two, got ${n}`;
+  if (R < 1 || P < 1) return 'scrypt r and p must be at least 1';
+  if (128 * R * (N + 2 + P) > SCRYPT_MAX_MEMORY) return `scrypt N, r and p need more than ${SCRYPT_MAX_MEMORY / 1024 / 1024} MiB of memory`;
+  if (Buffer.from(hash ?? '', 'base64').length < 16) return 'the hash part must be at least 16 bytes';
+  return undefined;
+}
+
 export async function verifySecretHash(secret: string, stored: string): Promise<boolean> {
   const [, n, r, p, salt, hash] = stored.split('$');
   const expected = Buffer.from(hash!, 'base64');
