@@ -44,7 +44,8 @@ export const PartiesFileSchema = {
             "type": "array",
             "items": {
               "type": "string",
-              "pattern": "^(\\*|(\\*\\.)?[A-Za-z0-9]{1,10}(\\.[A-Za-z0-9]{1,10}){0,6})$"
+              "description": "`*`, `*.<levels>` (every agency ending so), or one full agency code (four or more levels)",
+              "pattern": "^(\\*|\\*(\\.[A-Za-z0-9]{1,10}){1,6}|[A-Za-z0-9]{1,10}(\\.[A-Za-z0-9]{1,10}){3,6})$"
             }
           },
           "scopes": {

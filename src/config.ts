@@ -23,6 +23,8 @@ export interface Config {
   readonly bodyLimit: number;
   readonly accessTokenTtlSeconds: number;
   readonly databasePoolSize: number;
+  /** Proxies whose X-Forwarded-For is believed (addresses/CIDRs), or none. */
+  readonly trustProxy: string | false;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +62,14 @@ function optional(env: Env, name: string): string | undefined {
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
+/** TRUST_PROXY: unset → trust no proxy (the client IP is the socket's); else the proxies' addresses/CIDRs. */
+function trustProxy(env: Env): string | false {
+  const raw = optional(env, 'TRUST_PROXY');
+  if (raw === undefined) return false;
+  if (!/^[0-9A-Fa-f.:/, ]+$/.test(raw)) throw new ConfigError(`TRUST_PROXY must be comma-separated proxy addresses or CIDRs, got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = text(env, 'HOST', '127.0.0.1');
@@ -67,8 +77,9 @@ export function loadConfig(env: Env = process.env): Config {
   try {
     const url = new URL(publicUrl);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    if (url.search || url.hash) throw new Error('has a query or fragment');
   } catch {
-    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, got "${publicUrl}"`);
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL without query or fragment, got "${publicUrl}"`);
   }
   const databaseUrl = optional(env, 'DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -78,7 +89,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const kafkaBrokers = (optional(env, 'KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   for (const broker of kafkaBrokers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) throw new ConfigError(`KAFKA_BROKERS entries must be host:port, got "${broker}"`);
+    if (!/^[^\s:]+:\d{1,5}$/.test(broker) || Number(broker.split(':')[1]) > 65535) throw new ConfigError(`KAFKA_BROKERS entries must be host:port, got "${broker}"`);
   }
 
   return Object.freeze({
@@ -98,5 +109,6 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimit: integer(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
     accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 3600),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 2, 200),
+    trustProxy: trustProxy(env),
   });
 }

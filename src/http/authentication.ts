@@ -24,7 +24,7 @@ async function authentication(app: FastifyInstance): Promise<void> {
   const { config, signingKey, parties } = app.hub;
   await app.register(fastifyJwt, {
     secret: { private: signingKey.privatePem, public: signingKey.publicPem },
-    sign: { algorithm: 'ES256', kid: signingKey.kid, iss: config.publicUrl, expiresIn: config.accessTokenTtlSeconds * 1000 },
+    sign: { algorithm: 'ES256', kid: signingKey.kid, iss: config.publicUrl, expiresIn: config.accessTokenTtlSeconds },
     // Verified tokens are cached (never beyond their expiry): a signature check per request is the costliest part of auth.
     verify: { algorithms: ['ES256'], allowedIss: config.publicUrl, requiredClaims: ['exp', 'party', 'scope', 'sub'], cache: 10_000, cacheTTL: 600_000 },
   });
@@ -62,7 +62,7 @@ export function requireCaller(request: FastifyRequest) {
 
 export function grantedScopes(requested: string | undefined, allowed: ReadonlySet<Scope>): Scope[] | undefined {
   if (requested === undefined || requested.trim() === '') return [...allowed];
-  const scopes = requested.trim().split(/\s+/);
+  const scopes = [...new Set(requested.trim().split(/\s+/))];
   return scopes.every((s) => allowed.has(s as Scope)) ? (scopes as Scope[]) : undefined;
 }
 

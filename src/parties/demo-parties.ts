@@ -42,29 +42,35 @@ const DEMO_CLIENT_IDS: Record<string, string> = { '000.00.00.H26': 'demo-hanoi',
 
 export function demoParties(dataDir: string, publicUrl: string): { parties: PartyDeclaration[]; credentials: DemoCredentials; created: boolean } {
   const file = path.join(dataDir, 'demo-credentials.json');
-  let credentials: DemoCredentials | undefined;
-  if (fs.existsSync(file)) credentials = JSON.parse(fs.readFileSync(file, 'utf8')) as DemoCredentials;
-  const created = credentials === undefined;
-  credentials ??= {
+  let stored: DemoCredentials | undefined;
+  if (fs.existsSync(file)) {
+    try {
+      stored = JSON.parse(fs.readFileSync(file, 'utf8')) as DemoCredentials;
+    } catch (error) {
+      throw new Error(`${file} is not valid JSON (${(error as Error).message}); delete it to generate new demo credentials`);
+    }
+  }
+  // A demo party missing from the stored file (one added since it was written) gets a new secret; the others keep theirs.
+  const clients = DEMO_PARTIES.map(
+    (party) =>
+      stored?.clients?.find((c) => c.partyCode === party.code) ?? {
+        partyCode: party.code,
+        partyName: party.name,
+        clientId: DEMO_CLIENT_IDS[party.code]!,
+        clientSecret: randomSecret(),
+        jurisdiction: party.jurisdiction ?? [],
+        scopes: party.scopes ?? [],
+      },
+  );
+  const credentials: DemoCredentials = {
     note: 'Demo parties of the Liên Thông hub (no PARTIES_FILE set). For development only.',
     tokenUrl: `${publicUrl}/oauth/token`,
-    clients: DEMO_PARTIES.map((party) => ({
-      partyCode: party.code,
-      partyName: party.name,
-      clientId: DEMO_CLIENT_IDS[party.code]!,
-      clientSecret: randomSecret(),
-      jurisdiction: party.jurisdiction ?? [],
-      scopes: party.scopes ?? [],
-    })),
+    clients,
   };
-  if (created) {
+  if (clients.some((c) => !stored?.clients?.includes(c))) {
     fs.mkdirSync(dataDir, { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   }
-  const secrets = new Map(credentials.clients.map((c) => [c.partyCode, c]));
-  const parties = DEMO_PARTIES.map((party) => {
-    const client = secrets.get(party.code)!;
-    return { ...party, clients: [{ clientId: client.clientId, clientSecret: client.clientSecret }] };
-  });
-  return { parties, credentials, created };
+  const parties = DEMO_PARTIES.map((party, i) => ({ ...party, clients: [{ clientId: clients[i]!.clientId, clientSecret: clients[i]!.clientSecret }] }));
+  return { parties, credentials, created: stored === undefined };
 }

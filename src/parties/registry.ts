@@ -1,8 +1,10 @@
+import { type JsonWebKey, createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
 import Ajv2020 from 'ajv';
 import { PartiesFileSchema } from '../../schemas/parties-file';
 import { Jurisdiction } from './jurisdiction';
 import type { ClientDeclaration, Party, PartyDeclaration } from './party';
+import { secretHashProblem } from './secrets';
 
 export class PartiesFileError extends Error {
   override name = 'PartiesFileError';
@@ -78,10 +80,28 @@ export function parsePartiesDocument(document: unknown, source: string): PartyDe
       const methods = [client.clientSecret, client.clientSecretHash, client.jwks ?? client.jwksUri].filter(Boolean).length;
       if (methods === 0) problems.push(`${clientAt}: needs clientSecret, clientSecretHash, jwks or jwksUri`);
       if (client.clientSecret && client.clientSecretHash) problems.push(`${clientAt}: give clientSecret or clientSecretHash, not both`);
+      if (client.jwks && client.jwksUri) problems.push(`${clientAt}: give jwks or jwksUri, not both`);
+      const hashProblem = client.clientSecretHash === undefined ? undefined : secretHashProblem(client.clientSecretHash);
+      if (hashProblem) problems.push(`${clientAt}/clientSecretHash: ${hashProblem}`);
+      client.jwks?.keys.forEach((key, k) => {
+        const keyProblem = publicKeyProblem(key);
+        if (keyProblem) problems.push(`${clientAt}/jwks/keys/${k}: ${keyProblem}`);
+      });
     });
   });
   if (problems.length) throw new PartiesFileError(`${source} is invalid:\n  ${problems.join('\n  ')}`);
   return parties;
+}
+
+/** Why a registered JWK cannot verify client assertions, or undefined. */
+function publicKeyProblem(jwk: Record<string, unknown>): string | undefined {
+  if ('d' in jwk) return 'is a private key; register only the public key';
+  try {
+    createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    return undefined;
+  } catch (error) {
+    return `is not a usable public key (${(error as Error).message})`;
+  }
 }
 
 export function loadPartiesFile(file: string): PartyDeclaration[] {
