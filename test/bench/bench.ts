@@ -9,11 +9,14 @@
  */
 import { stopAllServers } from './children';
 import { dropAllDatabases } from './databases';
+import { busyCpuPercent } from './machine';
 import { checkTargets, formatJsonLine, formatReport, type BenchOutcomes, type BenchSettings, type Outcome } from './report';
 import { baselineInsert, hubBatchEvents, hubSingleEvents, type Timing } from './scenarios';
 
 const POSTGRES_DOSSIERS = 2000;
 const PGLITE_DOSSIERS = 300;
+/** CPU use by others, before a scenario starts, above which its numbers are flagged as unreliable. */
+const BUSY_MACHINE_PERCENT = 15;
 
 function durationFromEnv(): number {
   const raw = process.env.BENCH_DURATION;
@@ -23,11 +26,21 @@ function durationFromEnv(): number {
 }
 
 let interrupted = false;
+const warnings: string[] = [];
+
+async function warnIfMachineBusy(name: string): Promise<void> {
+  const busy = await busyCpuPercent();
+  if (busy === undefined || busy < BUSY_MACHINE_PERCENT) return;
+  const warning = `the machine was ${Math.round(busy)}% busy with other work just before "${name}": expect low numbers`;
+  console.error(`! ${warning}`);
+  warnings.push(warning);
+}
 
 /** Runs one scenario; a failure is recorded rather than thrown so that the other scenarios still run. */
 async function attempt<T>(name: string, run: () => Promise<T>): Promise<Outcome<T>> {
   if (interrupted) return { ok: false, error: 'interrupted' };
   console.error(`> ${name}`);
+  await warnIfMachineBusy(name);
   try {
     return { ok: true, result: await run() };
   } catch (error) {
@@ -65,8 +78,8 @@ async function main(): Promise<number> {
   };
   const outcomes = await runAllScenarios(settings);
   const checks = checkTargets(outcomes);
-  console.log(formatReport(outcomes, settings, checks));
-  console.log(formatJsonLine(outcomes, settings, checks));
+  console.log(formatReport(outcomes, settings, checks, warnings));
+  console.log(formatJsonLine(outcomes, settings, checks, warnings));
   // A missed target is a result worth reading; only a scenario that could not run fails the command.
   return Object.values(outcomes).every((outcome) => outcome.ok) ? 0 : 1;
 }

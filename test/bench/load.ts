@@ -22,9 +22,11 @@ export interface LoadResult {
   non2xx: number;
   /** Connection errors and timeouts: requests that got no answer at all. */
   errors: number;
+  /** The first answer that was not a success, to tell why without rerunning. */
+  firstFailure?: string;
 }
 
-function runAutocannon(plan: LoadPlan, durationSeconds: number, onResponse?: LoadPlan['onResponse']) {
+function runAutocannon(plan: LoadPlan, durationSeconds: number, onResponse?: (status: number, body: string) => void) {
   return autocannon({
     url: plan.baseUrl,
     connections: plan.connections,
@@ -43,7 +45,11 @@ function runAutocannon(plan: LoadPlan, durationSeconds: number, onResponse?: Loa
 /** A short unmeasured run first, so that JIT, connection pools and caches are warm when measuring starts. */
 export async function measureLoad(plan: LoadPlan): Promise<LoadResult> {
   await runAutocannon(plan, plan.warmupSeconds);
-  const result = await runAutocannon(plan, plan.durationSeconds, plan.onResponse);
+  let firstFailure: string | undefined;
+  const result = await runAutocannon(plan, plan.durationSeconds, (status, body) => {
+    if (status >= 300) firstFailure ??= `${status} ${body.slice(0, 300)}`;
+    plan.onResponse?.(status, body);
+  });
   return {
     requestsPerSecondMean: result.requests.mean,
     requestsPerSecondMedian: result.requests.p50,
@@ -52,5 +58,6 @@ export async function measureLoad(plan: LoadPlan): Promise<LoadResult> {
     successfulRequestsPerSecond: result['2xx'] / result.duration,
     non2xx: result.non2xx,
     errors: result.errors,
+    ...(firstFailure ? { firstFailure } : {}),
   };
 }

@@ -120,13 +120,14 @@ function scenarioRow(label: string, connections: number, outcome: Outcome<LoadRe
   ];
 }
 
-export function formatReport(outcomes: BenchOutcomes, settings: BenchSettings, checks: TargetCheck[]): string {
+export function formatReport(outcomes: BenchOutcomes, settings: BenchSettings, checks: TargetCheck[], warnings: string[]): string {
   const scenarios = SCENARIO_KEYS.map((key) =>
     scenarioRow(SCENARIO_LABELS[key], settings.connections[key], outcomes[key]),
   );
-  const failures = SCENARIO_KEYS.flatMap((key) => {
+  const notes = SCENARIO_KEYS.flatMap((key) => {
     const outcome = outcomes[key];
-    return outcome.ok ? [] : [`${SCENARIO_LABELS[key]} could not run: ${outcome.error}`];
+    if (!outcome.ok) return [`${SCENARIO_LABELS[key]} could not run: ${outcome.error}`];
+    return outcome.result.firstFailure ? [`${SCENARIO_LABELS[key]}, first failed answer: ${outcome.result.firstFailure}`] : [];
   });
   const targets = checks.map((c) => [c.target, c.measured, c.verdict + (c.problems.length ? ` (${c.problems.join(', ')})` : '')]);
   return [
@@ -135,11 +136,12 @@ export function formatReport(outcomes: BenchOutcomes, settings: BenchSettings, c
     table([['scenario', 'conns', 'req/s mean', 'req/s median', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], ...scenarios]),
     '',
     table([['target', 'measured', 'verdict'], ...targets]),
-    ...(failures.length ? ['', ...failures] : []),
+    ...(notes.length ? ['', ...notes] : []),
+    ...(warnings.length ? ['', ...warnings.map((warning) => `warning: ${warning}`)] : []),
   ].join('\n');
 }
 
 /** One line, so that scripts can keep the last line of the output and parse it. */
-export function formatJsonLine(outcomes: BenchOutcomes, settings: BenchSettings, checks: TargetCheck[]): string {
-  return JSON.stringify({ settings, scenarios: outcomes, targets: checks });
+export function formatJsonLine(outcomes: BenchOutcomes, settings: BenchSettings, checks: TargetCheck[], warnings: string[]): string {
+  return JSON.stringify({ settings, scenarios: outcomes, targets: checks, warnings });
 }
