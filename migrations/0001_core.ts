@@ -55,8 +55,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE UNIQUE INDEX dossier_events_sequence ON dossier_events (dossier_code, sequence) WHERE sequence IS NOT NULL;
     CREATE INDEX dossier_events_timeline ON dossier_events (dossier_code, occurred_at, id);
 
-    -- Transactional outbox (Debezium's column convention). Rows are inserted while the
-    -- commit-order lock is held, so id order is commit order.
+    -- Transactional outbox (Debezium's column convention). Writers commit in parallel and
+    -- stamp each row with their transaction id; the sealer then appends the rows of
+    -- finished transactions to outbox_feed in id order (see src/audit/sealer.ts).
     CREATE TABLE outbox (
       id             bigserial PRIMARY KEY,
       event_id       uuid NOT NULL UNIQUE,
@@ -66,9 +67,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       event_type     text NOT NULL,
       payload        jsonb NOT NULL,
       created_at     timestamptz NOT NULL DEFAULT now(),
-      published_at   timestamptz
+      txid           xid8 NOT NULL DEFAULT pg_current_xact_id()
     );
-    CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL;
+    CREATE INDEX outbox_txid ON outbox (txid);
+
+    -- The feed order: gap-free positions, each aggregate's events in order.
+    CREATE TABLE outbox_feed (
+      position  bigint PRIMARY KEY,
+      outbox_id bigint NOT NULL UNIQUE REFERENCES outbox (id)
+    );
 
     CREATE TABLE idempotency_keys (
       party_code   text NOT NULL,
@@ -81,9 +88,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
-    -- Hash-chained log of every inbound message: each record's hash covers the previous one.
+    -- Every inbound message, written with the change it caused (or alone).
     CREATE TABLE message_log (
-      seq         bigint PRIMARY KEY,
+      id          bigserial PRIMARY KEY,
       recorded_at timestamptz NOT NULL,
       party_code  text,
       client_id   text,
@@ -93,17 +100,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       body_sha256 text,
       status_code smallint NOT NULL,
       outcome     text NOT NULL,
-      prev_hash   text NOT NULL,
-      hash        text NOT NULL
+      txid        xid8 NOT NULL DEFAULT pg_current_xact_id()
     );
-    -- The chain's head. Locking this row also orders every transaction that writes the
-    -- outbox, which is what makes outbox id order equal commit order.
-    CREATE TABLE message_log_head (
-      id   smallint PRIMARY KEY CHECK (id = 1),
-      seq  bigint NOT NULL,
-      hash text NOT NULL
+    CREATE INDEX message_log_txid ON message_log (txid);
+
+    -- The hash chain over the message log, one seal per sealer round: the records it
+    -- covers (chain numbers first_number.., ids in chain order) and each record's hash,
+    -- which covers the previous record's hash. Editing, removing or reordering a sealed
+    -- record breaks the chain from there on.
+    CREATE TABLE message_log_seals (
+      seal          bigint PRIMARY KEY,
+      first_number  bigint NOT NULL,
+      record_ids    bigint[] NOT NULL,
+      record_hashes text[] NOT NULL,
+      sealed_at     timestamptz NOT NULL DEFAULT now()
     );
-    INSERT INTO message_log_head (id, seq, hash) VALUES (1, 0, repeat('0', 64));
+
+    -- Where the sealer stands. Locking this row makes one sealer at a time (any number of
+    -- hub nodes). horizon: every transaction below it has been sealed.
+    CREATE TABLE seal_head (
+      id              smallint PRIMARY KEY CHECK (id = 1),
+      horizon         xid8 NOT NULL,
+      seal            bigint NOT NULL,
+      log_number      bigint NOT NULL,
+      log_hash        text NOT NULL,
+      outbox_position bigint NOT NULL
+    );
+    INSERT INTO seal_head (id, horizon, seal, log_number, log_hash, outbox_position) VALUES (1, '0', 0, 0, repeat('0', 64), 0);
 
     -- private_key_jwt assertions are single use.
     CREATE TABLE client_assertion_jtis (
@@ -117,7 +140,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
-    DROP TABLE client_assertion_jtis, message_log_head, message_log, idempotency_keys,
+    DROP TABLE client_assertion_jtis, seal_head, message_log_seals, message_log, outbox_feed, idempotency_keys,
       outbox, dossier_events, dossiers, hub_signing_keys;
   `.execute(db);
 }

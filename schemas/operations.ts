@@ -7,6 +7,6 @@ export const Readiness = {
       type: 'object',
       additionalProperties: { type: 'object', properties: { status: { type: 'string' }, detail: { type: 'string' } } },
     },
-    outbox: { type: 'object', properties: { unpublished: { type: 'integer' }, oldestAgeSeconds: { type: 'number' } } },
+    outbox: { type: 'object', description: 'Events not yet in the feed, and the age of the oldest', properties: { unsealed: { type: 'integer' }, oldestAgeSeconds: { type: 'number' } } },
   },
 } as const;

@@ -24,6 +24,7 @@ import { HubMetrics, metricsRoutes } from './ops/metrics';
 import type { PartyDeclaration } from './parties/party';
 import { PartyRegistry } from './parties/registry';
 import { SHARED_SCHEMAS } from './schemas';
+import { Sealer } from './audit/sealer';
 import './http/request-context';
 
 const REQUEST_ID = /^[\x20-\x7e]{1,128}$/;
@@ -58,6 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const metrics = new HubMetrics(database.db);
+  const sealer = new Sealer(database.db, (error) => app.log.error({ err: error }, 'sealing the message log and outbox failed; retrying on the next commit'));
   const hub: Hub = {
     config,
     db: database.db,
@@ -68,12 +70,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     metrics,
     pipeline: new CommitPipeline(database.db, {
       maxBatchWeight: MAX_BATCH_WEIGHT,
-      onBatch: (messages, _weight, ms) => {
+      // PGlite has one connection: batches would only queue for it.
+      maxConcurrentBatches: database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2)),
+      onBatch: (messages, ms) => {
         metrics.commitBatchSize.observe(messages);
         metrics.commitDuration.observe(ms / 1000);
       },
       onError: (error) => app.log.warn({ err: error }, 'a group commit failed; retrying its messages one by one'),
+      onCommitted: () => sealer.poke(),
     }),
+    sealer,
   };
   app.decorate('hub', hub);
 
@@ -95,9 +101,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventFeedRoutes);
 
   const stopMaintenance = startMaintenance(database.db, hub.assertions, app.log);
+  sealer.start();
   app.addHook('onClose', async () => {
     stopMaintenance();
     await hub.pipeline.close();
+    await sealer.stop();
   });
   return app;
 }

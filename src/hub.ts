@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ClientAssertionVerifier } from './auth/client-assertion';
 import type { SigningKey } from './auth/signing-key';
+import type { Sealer } from './audit/sealer';
 import type { CommitPipeline } from './commit/commit-pipeline';
 import type { Config } from './config';
 import type { Engine } from './db/connect';
@@ -15,6 +16,8 @@ export interface Hub {
   readonly engine: Engine;
   readonly parties: PartyRegistry;
   readonly pipeline: CommitPipeline;
+  /** Orders committed outbox events (feed positions) and chains the message log. */
+  readonly sealer: Sealer;
   readonly signingKey: SigningKey;
   readonly assertions: ClientAssertionVerifier;
   readonly metrics: HubMetrics;

@@ -30,7 +30,13 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down: finishing in-flight requests and commits');
     const forced = setTimeout(() => process.exit(1), 15_000);
     forced.unref();
+    // server.close() ends only the keep-alive connections idle at that moment; one busy with a
+    // request stays open after its answer and the close would wait for the client to hang up.
+    // So keep ending connections as they fall idle (clients see a closed idle connection, never a lost answer).
+    const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
+    closeIdle.unref();
     await app.close();
+    clearInterval(closeIdle);
     await database.close();
     process.exit(0);
   };

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, MessageLogTable } from '../db/schema';
 
 /**
- * The message log: one record per inbound message, each record's hash covering the
- * previous record's hash, so that removing, reordering or editing any record breaks the
- * chain from there on (as in X-Road's message log). `npm run audit:verify` recomputes it.
+ * The message log: one record per inbound message, written in the transaction that
+ * handles the message. The sealer then chains committed records: each record's hash
+ * covers the previous record's hash, so that removing, reordering or editing a sealed
+ * record breaks the chain from there on (as in X-Road's message log).
+ * `npm run audit:verify` recomputes the chain.
  */
 export interface MessageRecord {
   recordedAt: Date;
@@ -44,80 +46,83 @@ export interface ChainHead {
   hash: string;
 }
 
-/**
- * Locks the chain head for the rest of the transaction. Every transaction that writes the
- * outbox or the message log takes this lock first, so such transactions commit one after
- * another, in the order their outbox ids were drawn: outbox id order is commit order.
- */
-export async function lockCommitOrder(trx: Transaction<Database>): Promise<ChainHead> {
-  const head = await trx.selectFrom('message_log_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
-  return { seq: Number(head.seq), hash: head.hash };
-}
-
-/** Appends records after `head` (which the transaction holds locked) and moves the head. */
-export async function appendToChain(trx: Transaction<Database>, head: ChainHead, records: readonly MessageRecord[]): Promise<ChainHead> {
-  if (records.length === 0) return head;
+/** Chains `records` after `head`: their rows, and the new head. */
+export function chainRecords(head: ChainHead, records: readonly MessageRecord[]): { rows: ChainedRecord[]; head: ChainHead } {
   let { seq, hash } = head;
-  const rows = records.map((r) => {
+  const rows = records.map((record) => {
     seq += 1;
     const prevHash = hash;
-    hash = recordHash(prevHash, seq, r);
-    return {
-      seq,
-      recorded_at: r.recordedAt,
-      party_code: r.partyCode,
-      client_id: r.clientId,
-      request_id: r.requestId,
-      method: r.method,
-      path: r.path,
-      body_sha256: r.bodySha256,
-      status_code: r.statusCode,
-      outcome: r.outcome,
-      prev_hash: prevHash,
-      hash,
-    };
+    hash = recordHash(prevHash, seq, record);
+    return { ...record, seq, prevHash, hash };
   });
-  await trx.insertInto('message_log').values(rows).execute();
-  await trx.updateTable('message_log_head').set({ seq, hash }).where('id', '=', 1).execute();
-  return { seq, hash };
+  return { rows, head: { seq, hash } };
+}
+
+export interface ChainedRecord extends MessageRecord {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export function toMessageRecord(row: Selectable<MessageLogTable>): MessageRecord {
+  return {
+    recordedAt: row.recorded_at,
+    partyCode: row.party_code,
+    clientId: row.client_id,
+    requestId: row.request_id,
+    method: row.method,
+    path: row.path,
+    bodySha256: row.body_sha256,
+    statusCode: row.status_code,
+    outcome: row.outcome,
+  };
 }
 
 export type ChainVerdict =
-  | { ok: true; records: number; headHash: string }
-  | { ok: false; records: number; brokenSeq: number; reason: string };
+  | { ok: true; records: number; headHash: string; unsealed: number }
+  | { ok: false; records: number; brokenSeq: number; recordId?: number; reason: string };
 
-/** Recomputes the whole chain, page by page, and names the first record that does not fit. */
-export async function verifyChain(db: Kysely<Database>, pageSize = 5000): Promise<ChainVerdict> {
-  let expectedSeq = 1;
+/**
+ * Recomputes the whole chain, seal by seal, and names the first record (chain number and
+ * row id) that does not fit: altered, missing, or not in the chain although it is older
+ * than the sealed horizon (inserted afterwards).
+ */
+export async function verifyChain(db: Kysely<Database>): Promise<ChainVerdict> {
+  let number = 0;
   let prevHash = GENESIS_HASH;
-  let records = 0;
+  let lastSeal = 0;
   for (;;) {
-    const page = await db.selectFrom('message_log').selectAll().where('seq', '>=', expectedSeq).orderBy('seq').limit(pageSize).execute();
-    for (const row of page) {
-      const seq = Number(row.seq);
-      if (seq !== expectedSeq) return { ok: false, records, brokenSeq: expectedSeq, reason: `record ${expectedSeq} is missing (next is ${seq})` };
-      if (row.prev_hash !== prevHash) return { ok: false, records, brokenSeq: seq, reason: 'prev_hash does not match the previous record' };
-      const hash = recordHash(prevHash, seq, {
-        recordedAt: row.recorded_at,
-        partyCode: row.party_code,
-        clientId: row.client_id,
-        requestId: row.request_id,
-        method: row.method,
-        path: row.path,
-        bodySha256: row.body_sha256,
-        statusCode: row.status_code,
-        outcome: row.outcome,
-      });
-      if (hash !== row.hash) return { ok: false, records, brokenSeq: seq, reason: 'content does not match its hash (record altered)' };
-      prevHash = hash;
-      expectedSeq += 1;
-      records += 1;
+    const seals = await db.selectFrom('message_log_seals').selectAll().where('seal', '>', lastSeal).orderBy('seal').limit(100).execute();
+    for (const seal of seals) {
+      lastSeal = Number(seal.seal);
+      if (Number(seal.first_number) !== number + 1) {
+        return { ok: false, records: number, brokenSeq: number + 1, reason: `seal ${seal.seal} starts at record ${seal.first_number}: records are missing before it` };
+      }
+      const ids = seal.record_ids.map(Number);
+      const rows = await db.selectFrom('message_log').selectAll().where('id', 'in', ids).execute();
+      const byId = new Map(rows.map((r) => [Number(r.id), r]));
+      for (const [i, id] of ids.entries()) {
+        const row = byId.get(id);
+        if (!row) return { ok: false, records: number, brokenSeq: number + 1, recordId: id, reason: `record ${number + 1} (id ${id}) is missing` };
+        const hash = recordHash(prevHash, number + 1, toMessageRecord(row));
+        if (hash !== seal.record_hashes[i]) {
+          return { ok: false, records: number, brokenSeq: number + 1, recordId: id, reason: `record ${number + 1} (id ${id}): content does not match its hash (record altered)` };
+        }
+        prevHash = hash;
+        number += 1;
+      }
     }
-    if (page.length < pageSize) break;
+    if (seals.length < 100) break;
   }
-  const head = await db.selectFrom('message_log_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-  if (Number(head.seq) !== records || head.hash !== prevHash) {
-    return { ok: false, records, brokenSeq: records + 1, reason: `the chain head (seq ${head.seq}) does not match the last record (seq ${records}): records were removed from the end` };
+  const head = await db.selectFrom('seal_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+  if (Number(head.log_number) !== number || head.log_hash !== prevHash) {
+    return { ok: false, records: number, brokenSeq: number + 1, reason: `the chain head (record ${head.log_number}) does not match the last sealed record (${number}): seals were removed from the end` };
   }
-  return { ok: true, records, headHash: prevHash };
+  const below = sql<boolean>`txid < ${head.horizon}::xid8`;
+  const covered = await db.selectFrom('message_log').select((eb) => eb.fn.countAll<number>().as('n')).where(below).executeTakeFirstOrThrow();
+  if (Number(covered.n) !== number) {
+    return { ok: false, records: number, brokenSeq: number + 1, reason: `${Number(covered.n) - number} record(s) older than the sealed horizon are not in the chain (inserted afterwards)` };
+  }
+  const unsealed = await db.selectFrom('message_log').select((eb) => eb.fn.countAll<number>().as('n')).where(sql<boolean>`NOT (${below})`).executeTakeFirstOrThrow();
+  return { ok: true, records: number, headHash: prevHash, unsealed: Number(unsealed.n) };
 }

@@ -26,7 +26,7 @@ function toSigningKey(row: { kid: string; private_pem: string; public_jwk: Recor
 export async function loadOrCreateSigningKey(db: Kysely<Database>): Promise<SigningKey> {
   return db.transaction().execute(async (trx) => {
     // Any row lock all nodes agree on serializes first-boot key creation.
-    await trx.selectFrom('message_log_head').select('id').where('id', '=', 1).forUpdate().execute();
+    await trx.selectFrom('seal_head').select('id').where('id', '=', 1).forUpdate().execute();
     const existing = await trx.selectFrom('hub_signing_keys').selectAll().orderBy('created_at', 'desc').limit(1).executeTakeFirst();
     if (existing) return toSigningKey(existing);
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

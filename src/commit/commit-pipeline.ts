@@ -1,17 +1,23 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
-import { type ChainHead, type MessageRecord, appendToChain, lockCommitOrder } from '../audit/message-log';
+import type { MessageRecord } from '../audit/message-log';
+import { writeBatch } from './commit-records';
 import { HubError } from '../errors';
+import type { OutboxEvent } from '../events/outbox';
 
 /**
  * Group commit. Concurrent writes are gathered into one transaction, so the hub pays one
- * commit (one fsync) for many messages; every caller still gets its answer only after the
- * commit that holds its message. While one batch commits, the next one gathers.
+ * commit (one WAL flush) for many messages; every caller gets its answer only after the
+ * commit that holds its message.
  *
- * One batch transaction: take the commit-order lock → each handler writes its jobs' state,
- * history and outbox events → idempotency records → message-log records → COMMIT.
- * If the batch fails as a whole, each job is retried alone, so one bad message cannot
- * sink the others.
+ * In one batch transaction the handlers load and row-lock (in key order) what their jobs
+ * need and decide every answer; then one statement writes the batch's state, history,
+ * outbox events, idempotency records and message-log records; COMMIT. Several batches run at once, and nothing global
+ * is locked: the sealer orders the committed events and log records afterwards.
+ * A batch never takes a job whose keys (dossier codes) another batch in flight holds, and a
+ * job never overtakes an earlier job with a key in common, so each aggregate's messages
+ * apply in arrival order. If a batch fails as a whole, each job is retried alone, so one
+ * bad message cannot sink the others.
  */
 
 /** What the HTTP layer sends back, decided inside the transaction (so idempotency can store it). */
@@ -35,12 +41,23 @@ export interface Job<P> {
   idempotency?: IdempotencyRecord | undefined;
 }
 
+export interface HandlerResult {
+  /** One answer per job, in order. */
+  answers: Answer[];
+  /** The events the jobs' accepted changes emit, in order. */
+  events: OutboxEvent[];
+  /** The state and history writes (INSERT or UPDATE statements), run in the batch's one write statement. */
+  writes: RawBuilder<unknown>[];
+}
+
 export interface CommitHandler<P> {
   readonly name: string;
   /** Weight of one job in the batch-size budget (e.g. the number of events it carries). */
   weight(payload: P): number;
-  /** Applies the jobs in order, inside the batch transaction; returns one answer per job. */
-  execute(trx: Transaction<Database>, jobs: readonly Job<P>[], now: Date): Promise<Answer[]>;
+  /** The aggregates the job changes: jobs sharing one never run in two batches at once. */
+  keys(payload: P): readonly string[];
+  /** Loads (and row-locks) what the jobs need and applies them in order; writes nothing itself. */
+  execute(trx: Transaction<Database>, jobs: readonly Job<P>[], now: Date): Promise<HandlerResult>;
 }
 
 /** A concurrent request already stored this Idempotency-Key; the caller should replay it. */
@@ -51,8 +68,10 @@ export class IdempotencyRaceError extends Error {
 interface Pending {
   handler: CommitHandler<unknown> | undefined;
   job: Job<unknown>;
-  status?: number;
-  outcome?: string;
+  keys: readonly string[];
+  weight: number;
+  /** Set for message-log-only records. */
+  recorded?: { status: number; outcome: string };
   resolve(answer: Answer): void;
   reject(error: unknown): void;
 }
@@ -60,13 +79,19 @@ interface Pending {
 export interface CommitPipelineOptions {
   /** Most total job weight per transaction. */
   maxBatchWeight: number;
-  onBatch?: (jobs: number, weight: number, durationMs: number) => void;
+  /** Batches in flight at once (1 for an engine with a single connection). */
+  maxConcurrentBatches: number;
+  onBatch?: (messages: number, durationMs: number) => void;
+  /** After every commit (the sealer orders what was committed). */
+  onCommitted?: () => void;
   onError?: (error: unknown) => void;
 }
 
 export class CommitPipeline {
   private queue: Pending[] = [];
-  private running: Promise<void> | undefined;
+  private pumpScheduled = false;
+  private readonly keysInFlight = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -76,54 +101,81 @@ export class CommitPipeline {
 
   /** Commits the job with its handler; resolves with its answer once committed. */
   submit<P>(handler: CommitHandler<P>, job: Job<P>): Promise<Answer> {
-    return this.enqueue(handler as CommitHandler<unknown>, job as Job<unknown>);
+    const h = handler as CommitHandler<unknown>;
+    return this.enqueue({ handler: h, job: job as Job<unknown>, keys: h.keys(job.payload), weight: h.weight(job.payload) });
   }
 
   /** Records an inbound message that changed nothing (a read, a refusal at the edge). */
-  record(log: Job<unknown>['log'], statusCode: number, outcome: string): Promise<Answer> {
-    return this.enqueue(undefined, { payload: undefined, log }, statusCode, outcome);
+  record(log: Job<unknown>['log'], status: number, outcome: string): Promise<Answer> {
+    return this.enqueue({ handler: undefined, job: { payload: undefined, log }, keys: [], weight: 1, recorded: { status, outcome } });
   }
 
-  private enqueue(handler: CommitHandler<unknown> | undefined, job: Job<unknown>, status?: number, outcome?: string): Promise<Answer> {
+  private enqueue(pending: Omit<Pending, 'resolve' | 'reject'>): Promise<Answer> {
     if (this.closed) return Promise.reject(new HubError('SERVICE_UNAVAILABLE', 'the hub is shutting down'));
     return new Promise<Answer>((resolve, reject) => {
-      const pending: Pending = { handler, job, resolve, reject };
-      if (status !== undefined) pending.status = status;
-      if (outcome !== undefined) pending.outcome = outcome;
-      this.queue.push(pending);
-      this.running ??= this.drain();
+      this.queue.push({ ...pending, resolve, reject });
+      this.schedulePump();
     });
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.takeBatch();
-        await this.commitBatch(batch);
-      }
-    } finally {
-      this.running = undefined;
+  /**
+   * Starts batches on the next turn of the event loop, once every request already readable
+   * has been queued: an engine whose queries never yield to I/O (PGlite) would otherwise
+   * commit each message alone.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight.size < this.options.maxConcurrentBatches && this.queue.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      const keys = batch.flatMap((p) => p.keys);
+      for (const key of keys) this.keysInFlight.add(key);
+      const running: Promise<void> = this.commitBatch(batch).finally(() => {
+        for (const key of keys) this.keysInFlight.delete(key);
+        this.inFlight.delete(running);
+        this.schedulePump();
+      });
+      this.inFlight.add(running);
     }
   }
 
+  /** The next jobs, in arrival order, skipping (and keeping queued) any that must wait for a batch in flight. */
   private takeBatch(): Pending[] {
+    const taken: Pending[] = [];
+    const kept: Pending[] = [];
+    const blocked = new Set(this.keysInFlight);
     let weight = 0;
-    let count = 0;
     for (const pending of this.queue) {
-      const w = pending.handler ? pending.handler.weight(pending.job.payload) : 1;
-      if (count > 0 && weight + w > this.options.maxBatchWeight) break;
-      weight += w;
-      count += 1;
+      const mustWait = pending.keys.some((k) => blocked.has(k));
+      const full = taken.length > 0 && weight + pending.weight > this.options.maxBatchWeight;
+      if (mustWait || full) {
+        // Later jobs with these keys must not overtake this one.
+        for (const key of pending.keys) blocked.add(key);
+        kept.push(pending);
+        continue;
+      }
+      taken.push(pending);
+      weight += pending.weight;
     }
-    return this.queue.splice(0, count);
+    this.queue = kept;
+    return taken;
   }
 
   private async commitBatch(batch: Pending[]): Promise<void> {
     const started = performance.now();
     try {
       const answers = await this.runTransaction(batch);
+      this.options.onCommitted?.();
       batch.forEach((p, i) => p.resolve(answers[i]!));
-      this.options.onBatch?.(batch.length, batch.reduce((w, p) => w + (p.handler ? p.handler.weight(p.job.payload) : 1), 0), performance.now() - started);
+      this.options.onBatch?.(batch.length, performance.now() - started);
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);
@@ -133,6 +185,7 @@ export class CommitPipeline {
       for (const pending of batch) {
         try {
           const [answer] = await this.runTransaction([pending]);
+          this.options.onCommitted?.();
           pending.resolve(answer!);
         } catch (single) {
           pending.reject(single);
@@ -144,29 +197,38 @@ export class CommitPipeline {
   private async runTransaction(batch: Pending[]): Promise<Answer[]> {
     const now = new Date();
     return this.db.transaction().execute(async (trx) => {
-      const head: ChainHead = await lockCommitOrder(trx);
       const answers = new Array<Answer>(batch.length);
+      const events: OutboxEvent[] = [];
+      const writes: RawBuilder<unknown>[] = [];
       // Each handler gets its jobs in arrival order; handlers run in order of first arrival.
       const groups = new Map<CommitHandler<unknown>, number[]>();
       batch.forEach((pending, index) => {
-        if (pending.handler === undefined) {
-          answers[index] = { status: pending.status!, body: undefined, outcome: pending.outcome! };
+        if (pending.recorded) {
+          answers[index] = { ...pending.recorded, body: undefined };
           return;
         }
-        const group = groups.get(pending.handler) ?? [];
+        const group = groups.get(pending.handler!) ?? [];
         group.push(index);
-        groups.set(pending.handler, group);
+        groups.set(pending.handler!, group);
       });
       for (const [handler, indexes] of groups) {
-        const handlerAnswers = await handler.execute(trx, indexes.map((i) => batch[i]!.job), now);
-        indexes.forEach((batchIndex, i) => (answers[batchIndex] = handlerAnswers[i]!));
+        const result = await handler.execute(trx, indexes.map((i) => batch[i]!.job), now);
+        indexes.forEach((batchIndex, i) => (answers[batchIndex] = result.answers[i]!));
+        events.push(...result.events);
+        writes.push(...result.writes);
       }
-      await storeIdempotencyRecords(trx, batch, answers);
-      await appendToChain(
-        trx,
-        head,
-        batch.map((p, i) => ({ ...p.job.log, statusCode: answers[i]!.status, outcome: answers[i]!.outcome })),
-      );
+
+      const idempotency = batch.flatMap((p, i) => {
+        const key = p.job.idempotency;
+        // Server errors are not remembered: retrying with the same key must be able to succeed.
+        return key && answers[i]!.status < 500 ? [{ ...key, status: answers[i]!.status, response: answers[i]!.body ?? null }] : [];
+      });
+      const stored = await writeBatch(trx, writes, {
+        events,
+        idempotency,
+        messages: batch.map((p, i) => ({ ...p.job.log, statusCode: answers[i]!.status, outcome: answers[i]!.outcome })),
+      });
+      if (stored.idempotencyRecords !== idempotency.length) throw new IdempotencyRaceError('an Idempotency-Key of this batch was stored concurrently');
       return answers;
     });
   }
@@ -174,23 +236,9 @@ export class CommitPipeline {
   /** Waits for queued work to commit and refuses new work (graceful shutdown). */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.running) await this.running;
+    while (this.inFlight.size > 0 || this.queue.length > 0) {
+      if (this.inFlight.size === 0) this.pump();
+      await Promise.allSettled([...this.inFlight]);
+    }
   }
-}
-
-async function storeIdempotencyRecords(trx: Transaction<Database>, batch: Pending[], answers: Answer[]): Promise<void> {
-  const rows = batch.flatMap((p, i) => {
-    const key = p.job.idempotency;
-    // Server errors are not remembered: retrying with the same key must be able to succeed.
-    if (!key || answers[i]!.status >= 500) return [];
-    return [{ party_code: key.partyCode, idem_key: key.key, request_hash: key.requestHash, status_code: answers[i]!.status, response: JSON.stringify(answers[i]!.body ?? null) }];
-  });
-  if (rows.length === 0) return;
-  const inserted = await trx
-    .insertInto('idempotency_keys')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['party_code', 'idem_key']).doNothing())
-    .returning('idem_key')
-    .execute();
-  if (inserted.length !== rows.length) throw new IdempotencyRaceError('an Idempotency-Key of this batch was stored concurrently');
 }

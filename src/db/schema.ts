@@ -61,7 +61,12 @@ export interface OutboxTable {
   event_type: string;
   payload: Json<Record<string, unknown>>;
   created_at: Generated<Date>;
-  published_at: Timestamp | null;
+  txid: Generated<string>;
+}
+
+export interface OutboxFeedTable {
+  position: number;
+  outbox_id: number;
 }
 
 export interface IdempotencyKeysTable {
@@ -74,7 +79,7 @@ export interface IdempotencyKeysTable {
 }
 
 export interface MessageLogTable {
-  seq: number;
+  id: Generated<number>;
   recorded_at: Timestamp;
   party_code: string | null;
   client_id: string | null;
@@ -84,14 +89,24 @@ export interface MessageLogTable {
   body_sha256: string | null;
   status_code: number;
   outcome: string;
-  prev_hash: string;
-  hash: string;
+  txid: Generated<string>;
 }
 
-export interface MessageLogHeadTable {
+export interface MessageLogSealsTable {
+  seal: number;
+  first_number: number;
+  record_ids: number[];
+  record_hashes: string[];
+  sealed_at: Generated<Date>;
+}
+
+export interface SealHeadTable {
   id: number;
-  seq: number;
-  hash: string;
+  horizon: string;
+  seal: number;
+  log_number: number;
+  log_hash: string;
+  outbox_position: number;
 }
 
 export interface ClientAssertionJtisTable {
@@ -107,7 +122,9 @@ export interface Database {
   outbox: OutboxTable;
   idempotency_keys: IdempotencyKeysTable;
   message_log: MessageLogTable;
-  message_log_head: MessageLogHeadTable;
+  seal_head: SealHeadTable;
+  message_log_seals: MessageLogSealsTable;
+  outbox_feed: OutboxFeedTable;
   client_assertion_jtis: ClientAssertionJtisTable;
 }
 

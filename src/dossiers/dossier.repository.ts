@@ -1,5 +1,6 @@
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Transaction, sql } from 'kysely';
 import type { Database, DossierEventRow, DossierRow } from '../db/schema';
+import { type Column, insertRows, unnestRows } from '../db/unnest';
 import type { Jurisdiction } from '../parties/jurisdiction';
 import type { DossierState, TimelineEntry } from './dossier-model';
 import type { Channel } from './statuses';
@@ -46,84 +47,65 @@ export function toTimelineEntry(row: DossierEventRow): TimelineEntry {
   };
 }
 
-/** Loads and row-locks the dossiers of a batch. */
-export async function loadDossiersForUpdate(trx: Transaction<Database>, codes: readonly string[]): Promise<Map<string, DossierState>> {
-  if (codes.length === 0) return new Map();
-  const rows = await trx.selectFrom('dossiers').selectAll().where('code', 'in', codes).forUpdate().execute();
-  return new Map(rows.map((row) => [row.code, toState(row)]));
+/** A stored event as the batch load returns it (times as epoch milliseconds). */
+interface LoadedEvent {
+  statusCode: number;
+  occurredAt: number;
+  sequence: number | null;
+  actor: Record<string, unknown> | null;
+  note: string | null;
+  dueAt: number | null;
+  supplement: Record<string, unknown> | null;
+  applied: boolean;
+  refusalCode: string | null;
+  recordedAt: number;
+  bodyHash: string;
 }
+
+export interface LoadedDossier {
+  state: DossierState;
+  /** The whole timeline when asked for; otherwise only the events stored under the asked sequences. */
+  events: (TimelineEntry & { bodyHash: string })[];
+}
+
+const epochMs = (column: string) => sql`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
 
 /**
- * Loads, in one query, the whole timeline of `timelineCodes` and the events already
- * stored under the (dossier, sequence) pairs a batch carries (to recognise replays).
+ * Loads and row-locks a batch's dossiers in code order (so concurrent batches cannot
+ * deadlock), each with the events the batch needs, in one query: the whole timeline of
+ * `timelineCodes`, and the events stored under the (dossier, sequence) pairs the batch
+ * carries (to recognise replays).
  */
-export async function loadEvents(
+export async function loadForBatch(
   trx: Transaction<Database>,
+  codes: readonly string[],
   timelineCodes: readonly string[],
   sequenced: readonly { code: string; sequence: number }[],
-): Promise<DossierEventRow[]> {
-  if (timelineCodes.length === 0 && sequenced.length === 0) return [];
-  return trx
-    .selectFrom('dossier_events')
-    .selectAll()
-    .where((eb) => {
-      const conditions = [];
-      if (timelineCodes.length > 0) conditions.push(eb('dossier_code', 'in', timelineCodes));
-      if (sequenced.length > 0) {
-        conditions.push(
-          sql<boolean>`(dossier_code, sequence) IN (SELECT * FROM unnest(${sequenced.map((s) => s.code)}::text[], ${sequenced.map((s) => s.sequence)}::bigint[]))`,
-        );
-      }
-      return eb.or(conditions);
-    })
-    .orderBy('occurred_at')
-    .orderBy('id')
-    .execute();
-}
-
-export async function saveDossiers(trx: Transaction<Database>, states: readonly DossierState[]): Promise<void> {
-  if (states.length === 0) return;
-  await trx
-    .insertInto('dossiers')
-    .values(
-      states.map((s) => ({
-        code: s.code,
-        agency_code: s.agencyCode,
-        procedure_code: s.procedureCode,
-        channel: s.channel,
-        status_code: s.statusCode,
-        received_at: s.receivedAt,
-        due_at: s.dueAt,
-        finished_at: s.finishedAt,
-        last_sequence: s.lastSequence,
-        last_occurred_at: s.lastOccurredAt,
-        header: JSON.stringify(s.header),
-        header_hash: s.headerHash,
-        result: s.result === null ? null : JSON.stringify(s.result),
-        result_synced_at: s.resultSyncedAt,
-        owner_party_code: s.ownerPartyCode,
-        updated_at: s.updatedAt,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.column('code').doUpdateSet((eb) => ({
-        agency_code: eb.ref('excluded.agency_code'),
-        procedure_code: eb.ref('excluded.procedure_code'),
-        channel: eb.ref('excluded.channel'),
-        status_code: eb.ref('excluded.status_code'),
-        received_at: eb.ref('excluded.received_at'),
-        due_at: eb.ref('excluded.due_at'),
-        finished_at: eb.ref('excluded.finished_at'),
-        last_sequence: eb.ref('excluded.last_sequence'),
-        last_occurred_at: eb.ref('excluded.last_occurred_at'),
-        header: eb.ref('excluded.header'),
-        header_hash: eb.ref('excluded.header_hash'),
-        result: eb.ref('excluded.result'),
-        result_synced_at: eb.ref('excluded.result_synced_at'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
-    )
-    .execute();
+): Promise<Map<string, LoadedDossier>> {
+  if (codes.length === 0) return new Map();
+  const { rows } = await sql<DossierRow & { events: LoadedEvent[] }>`
+    SELECT d.*, (
+      SELECT coalesce(json_agg(json_build_object(
+        'statusCode', e.status_code, 'occurredAt', ${epochMs('e.occurred_at')}, 'sequence', e.sequence, 'actor', e.actor,
+        'note', e.note, 'dueAt', ${epochMs('e.due_at')}, 'supplement', e.supplement, 'applied', e.applied,
+        'refusalCode', e.refusal_code, 'recordedAt', ${epochMs('e.recorded_at')}, 'bodyHash', e.body_hash
+      ) ORDER BY e.occurred_at, e.id), '[]'::json)
+      FROM dossier_events AS e
+      WHERE e.dossier_code = d.code
+        AND (d.code = ANY(${[...timelineCodes]}::text[])
+          OR e.sequence IN (SELECT p.sequence FROM unnest(${sequenced.map((s) => s.code)}::text[], ${sequenced.map((s) => s.sequence)}::bigint[]) AS p (code, sequence) WHERE p.code = d.code))
+    ) AS events
+    FROM dossiers AS d WHERE d.code = ANY(${[...codes]}::text[]) ORDER BY d.code FOR UPDATE OF d`.execute(trx);
+  const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+  return new Map(
+    rows.map(({ events, ...row }) => [
+      row.code,
+      {
+        state: toState(row),
+        events: events.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt), dueAt: date(e.dueAt), recordedAt: new Date(e.recordedAt) })),
+      },
+    ]),
+  );
 }
 
 export interface NewTimelineEntry extends TimelineEntry {
@@ -134,30 +116,63 @@ export interface NewTimelineEntry extends TimelineEntry {
   requestId: string;
 }
 
-export async function insertEvents(trx: Transaction<Database>, entries: readonly NewTimelineEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await trx
-    .insertInto('dossier_events')
-    .values(
-      entries.map((e) => ({
-        dossier_code: e.dossierCode,
-        agency_code: e.agencyCode,
-        sequence: e.sequence,
-        status_code: e.statusCode,
-        occurred_at: e.occurredAt,
-        recorded_at: e.recordedAt,
-        actor: e.actor === null ? null : JSON.stringify(e.actor),
-        note: e.note,
-        due_at: e.dueAt,
-        supplement: e.supplement === null ? null : JSON.stringify(e.supplement),
-        applied: e.applied,
-        refusal_code: e.refusalCode,
-        body_hash: e.bodyHash,
-        party_code: e.partyCode,
-        request_id: e.requestId,
-      })),
-    )
-    .execute();
+const DOSSIER_COLUMNS: Column<DossierState>[] = [
+  { name: 'code', type: 'text', value: (s) => s.code },
+  { name: 'agency_code', type: 'text', value: (s) => s.agencyCode },
+  { name: 'procedure_code', type: 'text', value: (s) => s.procedureCode },
+  { name: 'channel', type: 'text', value: (s) => s.channel },
+  { name: 'status_code', type: 'smallint', value: (s) => s.statusCode },
+  { name: 'received_at', type: 'timestamptz', value: (s) => s.receivedAt },
+  { name: 'due_at', type: 'timestamptz', value: (s) => s.dueAt },
+  { name: 'finished_at', type: 'timestamptz', value: (s) => s.finishedAt },
+  { name: 'last_sequence', type: 'bigint', value: (s) => s.lastSequence },
+  { name: 'last_occurred_at', type: 'timestamptz', value: (s) => s.lastOccurredAt },
+  { name: 'header', type: 'jsonb', value: (s) => s.header },
+  { name: 'header_hash', type: 'text', value: (s) => s.headerHash },
+  { name: 'result', type: 'jsonb', value: (s) => s.result },
+  { name: 'result_synced_at', type: 'timestamptz', value: (s) => s.resultSyncedAt },
+  { name: 'owner_party_code', type: 'text', value: (s) => s.ownerPartyCode },
+  { name: 'created_at', type: 'timestamptz', value: (s) => s.createdAt },
+  { name: 'updated_at', type: 'timestamptz', value: (s) => s.updatedAt },
+];
+/** What a change may rewrite: not the code, owner or creation time. */
+const UPDATABLE = DOSSIER_COLUMNS.filter((c) => !['code', 'owner_party_code', 'created_at'].includes(c.name));
+
+const EVENT_COLUMNS: Column<NewTimelineEntry>[] = [
+  { name: 'dossier_code', type: 'text', value: (e) => e.dossierCode },
+  { name: 'agency_code', type: 'text', value: (e) => e.agencyCode },
+  { name: 'sequence', type: 'bigint', value: (e) => e.sequence },
+  { name: 'status_code', type: 'smallint', value: (e) => e.statusCode },
+  { name: 'occurred_at', type: 'timestamptz', value: (e) => e.occurredAt },
+  { name: 'recorded_at', type: 'timestamptz', value: (e) => e.recordedAt },
+  { name: 'actor', type: 'jsonb', value: (e) => e.actor },
+  { name: 'note', type: 'text', value: (e) => e.note },
+  { name: 'due_at', type: 'timestamptz', value: (e) => e.dueAt },
+  { name: 'supplement', type: 'jsonb', value: (e) => e.supplement },
+  { name: 'applied', type: 'boolean', value: (e) => e.applied },
+  { name: 'refusal_code', type: 'text', value: (e) => e.refusalCode },
+  { name: 'body_hash', type: 'text', value: (e) => e.bodyHash },
+  { name: 'party_code', type: 'text', value: (e) => e.partyCode },
+  { name: 'request_id', type: 'text', value: (e) => e.requestId },
+];
+
+/**
+ * A batch's dossier writes, for the batch's one write statement. New dossiers are plain
+ * INSERTs: if another transaction created the same dossier meanwhile, the unique key fails
+ * the batch (and the pipeline retries its jobs one by one on fresh state) instead of
+ * overwriting that dossier.
+ */
+export function dossierWrites(created: readonly DossierState[], updated: readonly DossierState[], events: readonly NewTimelineEntry[]): RawBuilder<unknown>[] {
+  const writes: RawBuilder<unknown>[] = [];
+  if (created.length) writes.push(insertRows('dossiers', DOSSIER_COLUMNS, created));
+  if (updated.length) {
+    writes.push(sql`
+      UPDATE dossiers AS d SET ${sql.join(UPDATABLE.map((c) => sql`${sql.ref(c.name)} = u.${sql.ref(c.name)}`))}
+      FROM (${unnestRows(DOSSIER_COLUMNS, updated)}) AS u (${sql.join(DOSSIER_COLUMNS.map((c) => sql.ref(c.name)))})
+      WHERE d.code = u.code`);
+  }
+  if (events.length) writes.push(insertRows('dossier_events', EVENT_COLUMNS, events));
+  return writes;
 }
 
 /** One dossier with its whole timeline, for reading. */

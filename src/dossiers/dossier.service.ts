@@ -1,14 +1,14 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { canonicalJson, sha256Hex } from '../canonical-json';
-import type { Answer, CommitHandler, Job } from '../commit/commit-pipeline';
+import type { Answer, CommitHandler, HandlerResult, Job } from '../commit/commit-pipeline';
 import { HubError, validationError } from '../errors';
-import { type OutboxEvent, appendOutbox, newEvent } from '../events/outbox';
+import { type OutboxEvent, newEvent } from '../events/outbox';
 import { isAgencyCode } from '../parties/jurisdiction';
 import { toVietnamTime, toVietnamTimeOrNull } from '../time';
 import type { Caller, DossierCommand, DossierEventInput, DossierHeaderInput, DossierResultInput, DossierState } from './dossier-model';
 import { maskIdNumber } from './dossier-resource';
-import { type NewTimelineEntry, insertEvents, loadDossiersForUpdate, loadEvents, saveDossiers } from './dossier.repository';
+import { type NewTimelineEntry, dossierWrites, loadForBatch } from './dossier.repository';
 import { FINISHING_STATUSES, RESULT_STATUSES, STATUS_CODES, parseStatus, statusName } from './statuses';
 import { isAllowedMove } from './transitions';
 
@@ -47,6 +47,8 @@ class Batch {
   readonly newEvents: NewTimelineEntry[] = [];
   readonly outbox: OutboxEvent[] = [];
   readonly dirty = new Set<DossierState>();
+  /** Dossiers this batch creates (a subset of `dirty`). */
+  readonly created = new Set<DossierState>();
 
   constructor(
     readonly states: Map<string, DossierState>,
@@ -62,7 +64,9 @@ export const dossierCommitHandler: CommitHandler<DossierJob> = {
 
   weight: (job) => job.commands.length,
 
-  async execute(trx: Transaction<Database>, jobs: readonly Job<DossierJob>[], now: Date): Promise<Answer[]> {
+  keys: (job) => [...new Set(job.commands.map((c) => c.dossierCode))],
+
+  async execute(trx: Transaction<Database>, jobs: readonly Job<DossierJob>[], now: Date): Promise<HandlerResult> {
     const codes = new Set<string>();
     const timelineCodes = new Set<string>();
     const sequenced: { code: string; sequence: number }[] = [];
@@ -73,28 +77,15 @@ export const dossierCommitHandler: CommitHandler<DossierJob> = {
         if (command.kind === 'event' && command.event.sequence !== undefined) sequenced.push({ code: command.dossierCode, sequence: command.event.sequence });
       }
     }
-    // Row locks are belt and braces: the commit-order lock already serializes writers.
-    const states = await loadDossiersForUpdate(trx, [...codes]);
-    const rows = await loadEvents(trx, [...timelineCodes].filter((c) => states.has(c)), sequenced);
+    const loaded = await loadForBatch(trx, [...codes], [...timelineCodes], sequenced);
+    const states = new Map<string, DossierState>();
     const priorEvents = new Map<string, PriorEvent>();
-    for (const code of timelineCodes) {
-      const state = states.get(code);
-      if (state) state.timeline = [];
-    }
-    for (const row of rows) {
-      if (row.sequence !== null) priorEvents.set(priorKey(row.dossier_code, Number(row.sequence)), { bodyHash: row.body_hash, applied: row.applied, refusalCode: row.refusal_code });
-      states.get(row.dossier_code)?.timeline?.push({
-        statusCode: row.status_code,
-        occurredAt: row.occurred_at,
-        sequence: row.sequence === null ? null : Number(row.sequence),
-        actor: row.actor,
-        note: row.note,
-        dueAt: row.due_at,
-        supplement: row.supplement,
-        applied: row.applied,
-        refusalCode: row.refusal_code,
-        recordedAt: row.recorded_at,
-      });
+    for (const [code, { state, events }] of loaded) {
+      if (timelineCodes.has(code)) state.timeline = events;
+      for (const event of events) {
+        if (event.sequence !== null) priorEvents.set(priorKey(code, event.sequence), { bodyHash: event.bodyHash, applied: event.applied, refusalCode: event.refusalCode });
+      }
+      states.set(code, state);
     }
 
     const batch = new Batch(states, priorEvents, now);
@@ -103,10 +94,8 @@ export const dossierCommitHandler: CommitHandler<DossierJob> = {
       return payload.respond(outcomes, now);
     });
 
-    await saveDossiers(trx, [...batch.dirty]);
-    await insertEvents(trx, batch.newEvents);
-    await appendOutbox(trx, batch.outbox);
-    return answers;
+    const updated = [...batch.dirty].filter((state) => !batch.created.has(state));
+    return { answers, events: batch.outbox, writes: dossierWrites([...batch.created], updated, batch.newEvents) };
   },
 };
 
@@ -203,6 +192,7 @@ function upsertHeader(batch: Batch, job: DossierJob, code: string, header: Dossi
   });
   batch.states.set(code, state);
   batch.dirty.add(state);
+  if (!existing) batch.created.add(state);
   batch.outbox.push(
     newEvent({
       aggregateType: 'dossier',

@@ -4,7 +4,11 @@ import { HubError, validationError } from '../errors';
 import { requireCaller } from '../http/authentication';
 import { LIMIT_QUERY, decodeCursor, encodeCursor } from '../http/cursor';
 
-/** GET /v1/events: the outbox in commit order, for parties without Kafka. */
+/**
+ * GET /v1/events: the outbox in feed order (outbox_feed, see the sealer), for parties
+ * without Kafka. Positions are gap-free and only given to committed events, so a cursor
+ * never skips an event that commits late.
+ */
 export default async function eventFeedRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { after?: string; types?: string; agencyCode?: string; limit: number } }>(
     '/v1/events',
@@ -31,16 +35,20 @@ export default async function eventFeedRoutes(app: FastifyInstance): Promise<voi
       if (unknown.length) throw validationError([{ path: '/types', in: 'query', message: `unknown event type ${unknown.join(', ')}; known: ${EVENT_TYPE_NAMES.join(', ')}` }]);
       if (agencyCode && !caller.jurisdiction.covers(agencyCode)) throw new HubError('FORBIDDEN', `agency ${agencyCode} is outside your jurisdiction`);
 
-      let query = app.hub.db.selectFrom('outbox').select(['id', 'payload']).where('id', '>', position);
+      let query = app.hub.db
+        .selectFrom('outbox_feed')
+        .innerJoin('outbox', 'outbox.id', 'outbox_feed.outbox_id')
+        .select(['outbox_feed.position', 'outbox.payload'])
+        .where('outbox_feed.position', '>', position);
       if (!caller.jurisdiction.coversEverything) {
         const { exact, likeSuffixes } = caller.jurisdiction.toSqlFilter();
         query = query.where((eb) => eb.or([...(exact.length ? [eb('agency_code', 'in', exact)] : []), ...likeSuffixes.map((p) => eb('agency_code', 'like', p))]));
       }
       if (typeList.length) query = query.where('event_type', 'in', typeList);
       if (agencyCode) query = query.where('agency_code', '=', agencyCode);
-      const rows = await query.orderBy('id').limit(limit).execute();
+      const rows = await query.orderBy('outbox_feed.position').limit(limit).execute();
       const last = rows.at(-1);
-      return { items: rows.map((r) => r.payload), nextCursor: encodeCursor(last ? Number(last.id) : position) };
+      return { items: rows.map((r) => r.payload), nextCursor: encodeCursor(last ? Number(last.position) : position) };
     },
   );
 }

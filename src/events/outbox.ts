@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
-import type { Database } from '../db/schema';
 import { EVENT_TYPE_NAMES } from '../../schemas/event-types';
 import { toVietnamTime } from '../time';
 
@@ -54,22 +52,4 @@ export function newEvent(options: {
       data: options.data,
     },
   };
-}
-
-/** Writes events in the caller's transaction, which must hold the commit-order lock. */
-export async function appendOutbox(trx: Transaction<Database>, events: readonly OutboxEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await trx
-    .insertInto('outbox')
-    .values(
-      events.map((e) => ({
-        event_id: e.cloudEvent.id,
-        aggregate_type: e.aggregateType,
-        aggregate_id: e.aggregateId,
-        agency_code: e.agencyCode,
-        event_type: e.cloudEvent.type,
-        payload: JSON.stringify(e.cloudEvent),
-      })),
-    )
-    .execute();
 }

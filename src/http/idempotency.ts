@@ -28,7 +28,7 @@ export async function replayIfKnown(app: FastifyInstance, request: FastifyReques
   request.outcome = 'REPLAYED';
   reply.header('idempotent-replayed', 'true').code(stored.status_code);
   if (stored.status_code >= 400) reply.type('application/problem+json');
-  await reply.send(stored.response);
+  await reply.send((stored.response as { body: unknown }).body);
   return true;
 }
 

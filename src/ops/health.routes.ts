@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { migrationsApplied } from '../db/migrate';
-import { outboxLag } from './metrics';
+import { type OutboxLag, outboxLag } from './metrics';
 
 /** Liveness (the process answers) and readiness (it can do its job). */
 export default async function healthRoutes(app: FastifyInstance): Promise<void> {
@@ -29,7 +29,7 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
     },
     async (_request, reply) => {
       const checks: Record<string, { status: 'ok' | 'failing' | 'not configured'; detail?: string }> = {};
-      let outbox: { unpublished: number; oldestAgeSeconds: number } | undefined;
+      let outbox: OutboxLag | undefined;
       try {
         await sql`select 1`.execute(app.hub.db);
         checks.database = { status: 'ok', detail: app.hub.engine };

@@ -40,17 +40,17 @@ export class HubMetrics {
   constructor(db: Kysely<Database>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'hub_' });
     new Gauge({
-      name: 'hub_outbox_unpublished_events',
-      help: 'Events in the outbox not yet published to Kafka',
+      name: 'hub_outbox_unsealed_events',
+      help: 'Events not yet in the feed (awaiting the sealer)',
       registers: [this.registry],
       async collect() {
         const lag = await outboxLag(db);
-        this.set(lag.unpublished);
+        this.set(lag.unsealed);
       },
     });
     new Gauge({
       name: 'hub_outbox_lag_seconds',
-      help: 'Age of the oldest unpublished outbox event',
+      help: 'Age of the oldest event not yet in the feed',
       registers: [this.registry],
       async collect() {
         const lag = await outboxLag(db);
@@ -65,17 +65,18 @@ export class HubMetrics {
 }
 
 export interface OutboxLag {
-  unpublished: number;
+  /** Committed or in-flight events the sealer has not put in the feed yet. */
+  unsealed: number;
   oldestAgeSeconds: number;
 }
 
 export async function outboxLag(db: Kysely<Database>): Promise<OutboxLag> {
   const row = await db
     .selectFrom('outbox')
-    .select([sql<number>`count(*)::int`.as('unpublished'), sql<number>`coalesce(extract(epoch from now() - min(created_at)), 0)::float8`.as('oldest')])
-    .where('published_at', 'is', null)
+    .select([sql<number>`count(*)::int`.as('unsealed'), sql<number>`coalesce(extract(epoch from now() - min(created_at)), 0)::float8`.as('oldest')])
+    .where(sql<boolean>`txid >= (SELECT horizon FROM seal_head WHERE id = 1)`)
     .executeTakeFirstOrThrow();
-  return { unpublished: Number(row.unpublished), oldestAgeSeconds: Number(row.oldest) };
+  return { unsealed: Number(row.unsealed), oldestAgeSeconds: Number(row.oldest) };
 }
 
 export async function metricsRoutes(app: FastifyInstance): Promise<void> {

@@ -28,6 +28,7 @@ describeEachEngine('event feed', (engine) => {
   afterAll(() => hub.close());
 
   async function readAll(client: ReturnType<typeof as>, query = '', limit = 2): Promise<CloudEvent[]> {
+    await hub.app.hub.sealer.flush();
     const events: CloudEvent[] = [];
     let after = '';
     for (;;) {
@@ -73,8 +74,10 @@ describeEachEngine('event feed', (engine) => {
   });
 
   it('continues from a cursor with only what was committed after it', async () => {
+    await hub.app.hub.sealer.flush();
     const first = (await portal.get('/v1/events?limit=500')).json();
     await h26.post('/v1/dossiers/000.00.00.H26-261124-0001/events', { status: 'PROCESSING', occurredAt: '2026-11-24T09:05:00+07:00', sequence: 2 });
+    await hub.app.hub.sealer.flush();
     const next = (await portal.get(`/v1/events?after=${first.nextCursor}`)).json();
     expect(next.items.map((e: CloudEvent) => e.data.status)).toEqual(['PROCESSING']);
   });

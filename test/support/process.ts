@@ -11,7 +11,8 @@ import { Agent, request } from 'undici';
  * gracefully (SIGTERM) or kill it (SIGKILL). `dist/` is built by `npm test` before Jest runs.
  */
 
-export const SERVER_SCRIPT = path.resolve(__dirname, '..', '..', 'dist', 'src', 'server.js');
+/** HUB_SERVER_SCRIPT runs the suite against another build (e.g. a deliberately broken copy, to see a test fail). */
+export const SERVER_SCRIPT = process.env.HUB_SERVER_SCRIPT ?? path.resolve(__dirname, '..', '..', 'dist', 'src', 'server.js');
 
 /** How much of each output stream is kept, to explain a failure. */
 const OUTPUT_KEEP_CHARS = 64 * 1024;
@@ -131,9 +132,9 @@ export async function startHub(options: StartOptions): Promise<HubProcess> {
     hasExited: () => exitStatus !== undefined || child.exitCode !== null || child.signalCode !== null,
 
     async waitUntilReady(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
+      const giveUpAt = Date.now() + timeoutMs;
       let last = 'no answer yet';
-      while (Date.now() < deadline) {
+      while (Date.now() < giveUpAt) {
         if (hub.hasExited()) {
           const status = await exited;
           throw new Error(`the hub exited before it was ready (code ${status.code}, signal ${status.signal})\n--- stderr ---\n${stderr}\n--- stdout ---\n${stdout}`);
@@ -208,14 +209,18 @@ export async function startHub(options: StartOptions): Promise<HubProcess> {
 
 /** Starts the hub and waits until GET /health/ready answers 200 (kills it if it never does). */
 export async function startReadyHub(options: StartOptions & { readyTimeoutMs?: number }): Promise<HubProcess> {
-  const hub = await startHub(options);
-  try {
-    await hub.waitUntilReady(options.readyTimeoutMs);
-  } catch (error) {
-    await hub.kill();
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    const hub = await startHub(options);
+    try {
+      await hub.waitUntilReady(options.readyTimeoutMs);
+      return hub;
+    } catch (error) {
+      await hub.kill();
+      // Another process took the free port between our probe and the hub's listen: try another one.
+      if (attempt < 3 && !options.env.PORT && hub.stderr().includes('EADDRINUSE')) continue;
+      throw error;
+    }
   }
-  return hub;
 }
 
 /** Runs a hub that is expected to stop on its own (a refused boot); kills it after `timeoutMs`. */

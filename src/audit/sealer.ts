@@ -1,0 +1,121 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/schema';
+import { type Column, insertRows } from '../db/unnest';
+import { chainRecords, toMessageRecord } from './message-log';
+
+/**
+ * The sealer orders what writers committed in parallel, without rewriting it. Writers
+ * stamp outbox and message-log rows with their transaction id. A round takes the snapshot
+ * horizon (every transaction below it has finished, and no new one can appear below it),
+ * and, for the rows stamped between the previous horizon and this one, in id order:
+ *  - appends the outbox rows to outbox_feed with the next positions, and
+ *  - chains the message-log records and stores one seal (their ids and hashes).
+ * A later write to the same dossier inserts its rows only after the earlier one committed
+ * (row locks), so it lands in the same window, later in id order, or in a later window:
+ * each aggregate's events keep their order, and the feed never skips an event.
+ *
+ * One sealer runs at a time across all hub nodes (the seal_head row lock); the others skip.
+ * It runs shortly after commits (`poke`), and on a timer for other nodes' commits. A long
+ * transaction elsewhere on the database holds the horizon back, and the feed with it.
+ */
+const IDLE_INTERVAL_MS = 1000;
+/** A round waits this long after a commit, so that one round orders many commits. */
+const GATHER_MS = 20;
+
+const FED: Column<{ position: number; id: number }>[] = [
+  { name: 'position', type: 'bigint', value: (r) => r.position },
+  { name: 'outbox_id', type: 'bigint', value: (r) => r.id },
+];
+
+/** One sealing round; returns how many records and events it ordered (0 when another node holds the lock). */
+export async function sealOnce(db: Kysely<Database>): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const head = await trx.selectFrom('seal_head').selectAll().where('id', '=', 1).forUpdate().skipLocked().executeTakeFirst();
+    if (!head) return 0;
+    const { rows } = await sql<{ horizon: string }>`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`.execute(trx);
+    const horizon = rows[0]!.horizon;
+    const window = sql`txid >= ${head.horizon}::xid8 AND txid < ${horizon}::xid8`;
+    const logs = await trx.selectFrom('message_log').selectAll().where(window as never).orderBy('id').execute();
+    const events = await trx.selectFrom('outbox').select('id').where(window as never).orderBy('id').execute();
+    if (logs.length === 0 && events.length === 0) return 0;
+
+    const chained = chainRecords({ seq: Number(head.log_number), hash: head.log_hash }, logs.map(toMessageRecord));
+    let position = Number(head.outbox_position);
+    const fed = events.map((e) => ({ id: Number(e.id), position: ++position }));
+    const seal = Number(head.seal) + (logs.length ? 1 : 0);
+    await sql`
+      WITH fed AS (${insertRows('outbox_feed', FED, fed)} RETURNING 1),
+      sealed AS (
+        INSERT INTO message_log_seals (seal, first_number, record_ids, record_hashes)
+        SELECT ${seal}, ${Number(head.log_number) + 1}, ${logs.map((l) => Number(l.id))}::bigint[], ${chained.rows.map((r) => r.hash)}::text[]
+        WHERE ${logs.length > 0}
+        RETURNING 1
+      ),
+      moved AS (
+        UPDATE seal_head SET horizon = ${horizon}::xid8, seal = ${seal}, log_number = ${chained.head.seq}, log_hash = ${chained.head.hash}, outbox_position = ${position}
+        WHERE id = 1 RETURNING 1
+      )
+      SELECT 1`.execute(trx);
+    return logs.length + events.length;
+  });
+}
+
+export class Sealer {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private gathering: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.sealNow(), IDLE_INTERVAL_MS);
+    this.timer.unref();
+    this.sealNow();
+  }
+
+  /** Something was committed: seal soon, together with what else commits meanwhile. */
+  poke(): void {
+    this.gathering ??= setTimeout(() => {
+      this.gathering = undefined;
+      this.sealNow();
+    }, GATHER_MS);
+  }
+
+  /** Rounds never overlap; a call during a round runs one more after it. */
+  private sealNow(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => (this.running = undefined));
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await sealOnce(this.db);
+      } catch (error) {
+        this.onError(error);
+        return;
+      }
+    } while (this.again);
+  }
+
+  /** Seals everything committed so far (tests, shutdown). */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+    this.sealNow();
+    while (this.running) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    clearTimeout(this.gathering);
+    await this.flush();
+  }
+}
