@@ -39,7 +39,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
 
-  const lock = options.inMemory ? undefined : lockDataDir(options.dataDir);
+  const lock = options.inMemory ? undefined : await lockDataDir(options.dataDir);
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create({

@@ -62,19 +62,28 @@ interface LoadedEvent {
   bodyHash: string;
 }
 
+type LoadedEntry = TimelineEntry & { bodyHash: string };
+
 export interface LoadedDossier {
   state: DossierState;
-  /** The whole timeline when asked for; otherwise only the events stored under the asked sequences. */
-  events: (TimelineEntry & { bodyHash: string })[];
+  /** The whole timeline, when asked for. */
+  timeline: LoadedEntry[] | null;
+  /** The events stored under the sequences the batch carries for this dossier. */
+  prior: LoadedEntry[];
 }
 
 const epochMs = (column: string) => sql`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
+const eventJson = sql`json_build_object(
+  'statusCode', e.status_code, 'occurredAt', ${epochMs('e.occurred_at')}, 'sequence', e.sequence, 'actor', e.actor,
+  'note', e.note, 'dueAt', ${epochMs('e.due_at')}, 'supplement', e.supplement, 'applied', e.applied,
+  'refusalCode', e.refusal_code, 'recordedAt', ${epochMs('e.recorded_at')}, 'bodyHash', e.body_hash)`;
 
 /**
  * Loads and row-locks a batch's dossiers in code order (so concurrent batches cannot
  * deadlock), each with the events the batch needs, in one query: the whole timeline of
- * `timelineCodes`, and the events stored under the (dossier, sequence) pairs the batch
- * carries (to recognise replays).
+ * `timelineCodes` only, and the events stored under the (dossier, sequence) pairs the batch
+ * carries (an index lookup, to recognise replays). A dossier's history is never scanned
+ * when the batch does not need it.
  */
 export async function loadForBatch(
   trx: Transaction<Database>,
@@ -83,29 +92,22 @@ export async function loadForBatch(
   sequenced: readonly { code: string; sequence: number }[],
 ): Promise<Map<string, LoadedDossier>> {
   if (codes.length === 0) return new Map();
-  const { rows } = await sql<DossierRow & { events: LoadedEvent[] }>`
-    SELECT d.*, (
-      SELECT coalesce(json_agg(json_build_object(
-        'statusCode', e.status_code, 'occurredAt', ${epochMs('e.occurred_at')}, 'sequence', e.sequence, 'actor', e.actor,
-        'note', e.note, 'dueAt', ${epochMs('e.due_at')}, 'supplement', e.supplement, 'applied', e.applied,
-        'refusalCode', e.refusal_code, 'recordedAt', ${epochMs('e.recorded_at')}, 'bodyHash', e.body_hash
-      ) ORDER BY e.occurred_at, e.id), '[]'::json)
-      FROM dossier_events AS e
-      WHERE e.dossier_code = d.code
-        AND (d.code = ANY(${[...timelineCodes]}::text[])
-          OR e.sequence IN (SELECT p.sequence FROM unnest(${sequenced.map((s) => s.code)}::text[], ${sequenced.map((s) => s.sequence)}::bigint[]) AS p (code, sequence) WHERE p.code = d.code))
-    ) AS events
+  const { rows } = await sql<DossierRow & { timeline: LoadedEvent[] | null; prior: LoadedEvent[] | null }>`
+    SELECT d.*,
+      CASE WHEN d.code = ANY(${[...timelineCodes]}::text[]) THEN (
+        SELECT json_agg(${eventJson} ORDER BY e.occurred_at, e.id) FROM dossier_events AS e WHERE e.dossier_code = d.code
+      ) END AS timeline,
+      (
+        SELECT json_agg(${eventJson})
+        FROM unnest(${sequenced.map((s) => s.code)}::text[], ${sequenced.map((s) => s.sequence)}::bigint[]) AS p (code, sequence)
+        JOIN dossier_events AS e ON e.dossier_code = p.code AND e.sequence = p.sequence
+        WHERE p.code = d.code
+      ) AS prior
     FROM dossiers AS d WHERE d.code = ANY(${[...codes]}::text[]) ORDER BY d.code FOR UPDATE OF d`.execute(trx);
   const date = (ms: number | null) => (ms === null ? null : new Date(ms));
-  return new Map(
-    rows.map(({ events, ...row }) => [
-      row.code,
-      {
-        state: toState(row),
-        events: events.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt), dueAt: date(e.dueAt), recordedAt: new Date(e.recordedAt) })),
-      },
-    ]),
-  );
+  const entries = (events: LoadedEvent[] | null) =>
+    (events ?? []).map((e) => ({ ...e, occurredAt: new Date(e.occurredAt), dueAt: date(e.dueAt), recordedAt: new Date(e.recordedAt) }));
+  return new Map(rows.map(({ timeline, prior, ...row }) => [row.code, { state: toState(row), timeline: timeline && entries(timeline), prior: entries(prior) }]));
 }
 
 export interface NewTimelineEntry extends TimelineEntry {

@@ -80,10 +80,10 @@ export const dossierCommitHandler: CommitHandler<DossierJob> = {
     const loaded = await loadForBatch(trx, [...codes], [...timelineCodes], sequenced);
     const states = new Map<string, DossierState>();
     const priorEvents = new Map<string, PriorEvent>();
-    for (const [code, { state, events }] of loaded) {
-      if (timelineCodes.has(code)) state.timeline = events;
-      for (const event of events) {
-        if (event.sequence !== null) priorEvents.set(priorKey(code, event.sequence), { bodyHash: event.bodyHash, applied: event.applied, refusalCode: event.refusalCode });
+    for (const [code, { state, timeline, prior }] of loaded) {
+      if (timelineCodes.has(code)) state.timeline = timeline ?? [];
+      for (const event of prior) {
+        priorEvents.set(priorKey(code, event.sequence!), { bodyHash: event.bodyHash, applied: event.applied, refusalCode: event.refusalCode });
       }
       states.set(code, state);
     }

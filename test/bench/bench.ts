@@ -13,8 +13,9 @@ import { busyCpuPercent } from './machine';
 import { checkTargets, formatJsonLine, formatReport, type BenchOutcomes, type BenchSettings, type Outcome } from './report';
 import { baselineInsert, hubBatchEvents, hubSingleEvents, type Timing } from './scenarios';
 
-const POSTGRES_DOSSIERS = 2000;
-const PGLITE_DOSSIERS = 300;
+// Many dossiers with a few events each, as in real traffic (~100,000 new dossiers a working day).
+const POSTGRES_DOSSIERS = 20_000;
+const PGLITE_DOSSIERS = 5_000;
 /** CPU use by others, before a scenario starts, above which its numbers are flagged as unreliable. */
 const BUSY_MACHINE_PERCENT = 15;
 

@@ -10,7 +10,8 @@ const HUB_SCRIPT = path.resolve(__dirname, '../../src/server.js');
 const AGENCY_CODE = '000.00.00.H26';
 const CLIENT_ID = 'bench-client';
 const CLIENT_SECRET = 'bench-secret-0123456789';
-const PREPARE_CONCURRENCY = 32;
+/** Dossiers per preparation request (two events each, within the 1,000-event limit). */
+const PREPARE_BATCH = 500;
 
 /** Every hub of this run gets a directory in here; it goes when the bench exits, however it exits. */
 const benchWorkDir = mkdtempSync(path.join(os.tmpdir(), 'lien-thong-bench-'));
@@ -108,33 +109,21 @@ export function dossierCodes(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${AGENCY_CODE}-${day}-${String(i + 1).padStart(4, '0')}`);
 }
 
-async function forEachConcurrently<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-/** Creates each dossier and moves it to PROCESSING, the state from which the measured hand-overs start. */
+/** Creates each dossier and moves it to PROCESSING (through the batch endpoint), the state from which the measured hand-overs start. */
 export async function prepareDossiers(hub: Server, token: string, codes: readonly string[]): Promise<void> {
-  const send = async (method: string, urlPath: string, body: object, expected: readonly number[]) => {
-    const response = await fetch(hub.baseUrl + urlPath, {
-      method,
+  const header = { agencyCode: AGENCY_CODE, procedureCode: '1.001193', channel: 'ONLINE', applicant: { type: 'CITIZEN', name: 'Bench' }, receivedAt: RECEIVED_AT };
+  for (let first = 0; first < codes.length; first += PREPARE_BATCH) {
+    const events = codes.slice(first, first + PREPARE_BATCH).flatMap((dossierCode) => [
+      { dossierCode, status: 'RECEIVED', occurredAt: PREPARED_RECEIVED_AT, dossier: header },
+      { dossierCode, status: 'PROCESSING', occurredAt: PREPARED_PROCESSING_AT },
+    ]);
+    const response = await fetch(`${hub.baseUrl}/v1/dossier-events`, {
+      method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      body: JSON.stringify({ events }),
     });
-    await expectStatus(response, expected, `${method} ${urlPath}`);
-  };
-  await forEachConcurrently(codes, PREPARE_CONCURRENCY, async (code) => {
-    await send('PUT', `/v1/dossiers/${code}`, {
-      agencyCode: AGENCY_CODE,
-      procedureCode: '1.001193',
-      channel: 'ONLINE',
-      applicant: { type: 'CITIZEN', name: 'Bench' },
-      receivedAt: RECEIVED_AT,
-    }, [200, 201]);
-    await send('POST', `/v1/dossiers/${code}/events`, { status: 'RECEIVED', occurredAt: PREPARED_RECEIVED_AT }, [201]);
-    await send('POST', `/v1/dossiers/${code}/events`, { status: 'PROCESSING', occurredAt: PREPARED_PROCESSING_AT }, [201]);
-  });
+    const body = (await expectStatus(response, [200], 'POST /v1/dossier-events (preparation)')) as { results: { status: number; code?: string }[] };
+    const refused = body.results.find((r) => r.status >= 300);
+    if (refused) throw new Error(`preparing dossiers: an item was refused with ${refused.status} ${refused.code ?? ''}`);
+  }
 }

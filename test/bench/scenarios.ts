@@ -7,7 +7,6 @@ import { measureLoad, type LoadResult } from './load';
 const BASELINE_SCRIPT = path.join(__dirname, 'baseline-server.js');
 const BATCH_SIZE = 1000;
 /** Distinct batch bodies to rotate over; at least the batch connection count, so concurrent batches differ. */
-const BATCH_VARIANTS = 8;
 
 export type Engine = 'postgres' | 'pglite';
 
@@ -81,13 +80,12 @@ export async function hubSingleEvents(
 }
 
 /**
- * Batches are windows of consecutive dossiers at staggered offsets, each sorted by code:
- * concurrent batches overlap (as real ones do) but always meet the same dossiers in the same order.
+ * Batches are disjoint windows of consecutive dossiers, as one system's batches mostly are
+ * (the hub applies batches that share a dossier one after the other, to keep its order).
  */
-function batchBodies(codes: readonly string[], batchCount: number): Buffer[] {
-  const step = Math.floor(codes.length / batchCount);
-  return Array.from({ length: batchCount }, (_, batch) => {
-    const window = Array.from({ length: BATCH_SIZE }, (_, i) => codes[(batch * step + i) % codes.length] as string).sort();
+function batchBodies(codes: readonly string[]): Buffer[] {
+  return Array.from({ length: Math.floor(codes.length / BATCH_SIZE) }, (_, batch) => {
+    const window = codes.slice(batch * BATCH_SIZE, (batch + 1) * BATCH_SIZE);
     const events = window.map((dossierCode) => ({ dossierCode, status: 'PROCESSING', occurredAt: LOAD_OCCURRED_AT }));
     return Buffer.from(JSON.stringify({ events }));
   });
@@ -108,7 +106,7 @@ export async function hubBatchEvents(timing: Timing, connections: number, dossie
     const token = await fetchAccessToken(hub);
     const codes = dossierCodes(dossierCount);
     await prepareDossiers(hub, token, codes);
-    const nextBody = rotating(batchBodies(codes, BATCH_VARIANTS));
+    const nextBody = rotating(batchBodies(codes));
     return measureLoad({
       ...timing,
       baseUrl: hub.baseUrl,
