@@ -29,14 +29,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       result_synced_at timestamptz,
       owner_party_code text NOT NULL,
       created_at       timestamptz NOT NULL DEFAULT now(),
-      updated_at       timestamptz NOT NULL DEFAULT now()
-    );
+      updated_at       timestamptz NOT NULL DEFAULT now(),
+      -- Optimistic concurrency: every write checks and bumps it.
+      version          integer NOT NULL
+    ) WITH (fillfactor = 80); -- room on each page, so that status updates stay HOT (no index writes)
     CREATE INDEX dossiers_received ON dossiers (received_at DESC, code DESC);
     CREATE INDEX dossiers_agency_received ON dossiers (agency_code, received_at DESC, code DESC);
 
+    -- No foreign key: the writer creates or loads the dossier in the same transaction, and
+    -- a key check would lock the dossier row once per event.
     CREATE TABLE dossier_events (
       id            bigserial PRIMARY KEY,
-      dossier_code  text NOT NULL REFERENCES dossiers (code),
+      dossier_code  text NOT NULL,
       agency_code   text NOT NULL,
       sequence      bigint,
       status_code   smallint NOT NULL,
@@ -60,7 +64,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- finished transactions to outbox_feed in id order (see src/audit/sealer.ts).
     CREATE TABLE outbox (
       id             bigserial PRIMARY KEY,
-      event_id       uuid NOT NULL UNIQUE,
+      event_id       uuid NOT NULL, -- random UUID, the consumers' dedup key
       aggregate_type text NOT NULL,
       aggregate_id   text NOT NULL,
       agency_code    text NOT NULL,
@@ -74,7 +78,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- The feed order: gap-free positions, each aggregate's events in order.
     CREATE TABLE outbox_feed (
       position  bigint PRIMARY KEY,
-      outbox_id bigint NOT NULL UNIQUE REFERENCES outbox (id)
+      outbox_id bigint NOT NULL
     );
 
     CREATE TABLE idempotency_keys (

@@ -46,8 +46,15 @@ export interface HandlerResult {
   answers: Answer[];
   /** The events the jobs' accepted changes emit, in order. */
   events: OutboxEvent[];
-  /** The state and history writes (INSERT or UPDATE statements), run in the batch's one write statement. */
-  writes: RawBuilder<unknown>[];
+  /** The state and history writes, run in the batch's one write statement. */
+  writes: BatchWrite[];
+}
+
+export interface BatchWrite {
+  /** An INSERT or UPDATE statement (it becomes a CTE of the batch's write statement). */
+  statement: RawBuilder<unknown>;
+  /** Rows it must change; fewer means another hub node changed them first (the batch is retried). */
+  expectedRows?: number;
 }
 
 export interface CommitHandler<P> {
@@ -64,6 +71,14 @@ export interface CommitHandler<P> {
 export class IdempotencyRaceError extends Error {
   override name = 'IdempotencyRaceError';
 }
+
+/** Another hub node changed what this batch loaded; the batch is retried on fresh state. */
+export class ConcurrentChangeError extends Error {
+  override name = 'ConcurrentChangeError';
+}
+
+/** A job that meets a concurrent change this many times in a row fails. */
+const CONFLICT_RETRIES = 3;
 
 interface Pending {
   handler: CommitHandler<unknown> | undefined;
@@ -177,18 +192,22 @@ export class CommitPipeline {
       batch.forEach((p, i) => p.resolve(answers[i]!));
       this.options.onBatch?.(batch.length, performance.now() - started);
     } catch (error) {
-      if (batch.length === 1) {
+      if (batch.length === 1 && !(error instanceof ConcurrentChangeError)) {
         batch[0]!.reject(error);
         return;
       }
       this.options.onError?.(error);
       for (const pending of batch) {
-        try {
-          const [answer] = await this.runTransaction([pending]);
-          this.options.onCommitted?.();
-          pending.resolve(answer!);
-        } catch (single) {
-          pending.reject(single);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const [answer] = await this.runTransaction([pending]);
+            this.options.onCommitted?.();
+            pending.resolve(answer!);
+          } catch (single) {
+            if (single instanceof ConcurrentChangeError && attempt < CONFLICT_RETRIES) continue;
+            pending.reject(single);
+          }
+          break;
         }
       }
     }
@@ -199,7 +218,7 @@ export class CommitPipeline {
     return this.db.transaction().execute(async (trx) => {
       const answers = new Array<Answer>(batch.length);
       const events: OutboxEvent[] = [];
-      const writes: RawBuilder<unknown>[] = [];
+      const writes: BatchWrite[] = [];
       // Each handler gets its jobs in arrival order; handlers run in order of first arrival.
       const groups = new Map<CommitHandler<unknown>, number[]>();
       batch.forEach((pending, index) => {

@@ -1,9 +1,9 @@
-import { type RawBuilder, type Transaction, sql } from 'kysely';
+import { type Transaction, sql } from 'kysely';
 import type { MessageRecord } from '../audit/message-log';
 import type { Database } from '../db/schema';
 import { type Column, insertRows } from '../db/unnest';
 import type { OutboxEvent } from '../events/outbox';
-import type { IdempotencyRecord } from './commit-pipeline';
+import { type BatchWrite, ConcurrentChangeError, type IdempotencyRecord } from './commit-pipeline';
 
 /**
  * The end of every write transaction, in one statement: the batch's outbox events, its
@@ -46,25 +46,37 @@ const MESSAGE_LOG: Column<MessageRecord>[] = [
 ];
 
 /**
- * Writes everything a batch changed in one statement: the handlers' own writes (each an
- * INSERT or UPDATE), then its outbox events, Idempotency-Key answers and message-log
- * records, as data-modifying CTEs. Empty parts are left out. Returns how many idempotency
- * records were stored (fewer than given means a concurrent request stored one first).
+ * Writes everything a batch changed in one statement: the handlers' own writes, then its
+ * outbox events, Idempotency-Key answers and message-log records, as data-modifying CTEs.
+ * Empty parts are left out. Throws ConcurrentChangeError when a write changed fewer rows
+ * than it expected, and returns how many idempotency records were stored (fewer than given
+ * means a concurrent request stored one first).
  */
 export async function writeBatch(
   trx: Transaction<Database>,
-  writes: readonly RawBuilder<unknown>[],
+  writes: readonly BatchWrite[],
   records: { events: readonly OutboxEvent[]; idempotency: readonly StoredAnswer[]; messages: readonly MessageRecord[] },
 ): Promise<{ idempotencyRecords: number }> {
-  const parts = [...writes];
-  if (records.events.length) parts.push(insertRows('outbox', OUTBOX, records.events));
-  if (records.messages.length) parts.push(insertRows('message_log', MESSAGE_LOG, records.messages));
-  const ctes = parts.map((write, i) => sql`${sql.raw(`w${i}`)} AS (${write} RETURNING 1)`);
-  if (records.idempotency.length) {
-    ctes.push(sql`idempotency_rows AS (${insertRows('idempotency_keys', IDEMPOTENCY, records.idempotency)} ON CONFLICT (party_code, idem_key) DO NOTHING RETURNING 1)`);
+  /** Each part becomes CTE `w<i>`; `counted` parts report how many rows they changed. */
+  const parts: (BatchWrite & { counted: boolean })[] = writes.map((w) => ({ ...w, counted: w.expectedRows !== undefined }));
+  if (records.events.length) parts.push({ statement: insertRows('outbox', OUTBOX, records.events), counted: false });
+  if (records.messages.length) parts.push({ statement: insertRows('message_log', MESSAGE_LOG, records.messages), counted: false });
+  const idempotencyPart = records.idempotency.length ? parts.length : undefined;
+  if (idempotencyPart !== undefined) {
+    parts.push({ statement: sql`${insertRows('idempotency_keys', IDEMPOTENCY, records.idempotency)} ON CONFLICT (party_code, idem_key) DO NOTHING`, counted: true });
   }
-  if (ctes.length === 0) return { idempotencyRecords: 0 };
-  const counted = records.idempotency.length ? sql`(SELECT count(*) FROM idempotency_rows)::int` : sql`0`;
-  const result = await sql<{ idempotency_records: number }>`WITH ${sql.join(ctes)} SELECT ${counted} AS idempotency_records`.execute(trx);
-  return { idempotencyRecords: Number(result.rows[0]?.idempotency_records ?? 0) };
+  if (parts.length === 0) return { idempotencyRecords: 0 };
+
+  const cte = (i: number) => sql.raw(`w${i}`);
+  const counts = parts.flatMap((part, i) => (part.counted ? [sql`(SELECT count(*) FROM ${cte(i)})::int AS ${cte(i)}`] : []));
+  const result = await sql<Record<string, number>>`
+    WITH ${sql.join(parts.map((part, i) => sql`${cte(i)} AS (${part.statement} RETURNING 1)`))}
+    SELECT ${counts.length ? sql.join(counts) : sql`0 AS nothing_counted`}`.execute(trx);
+  const changed = (i: number) => Number(result.rows[0]?.[`w${i}`] ?? 0);
+  for (const [i, part] of parts.entries()) {
+    if (part.expectedRows !== undefined && changed(i) !== part.expectedRows) {
+      throw new ConcurrentChangeError(`another hub node changed ${part.expectedRows - changed(i)} row(s) this batch had loaded`);
+    }
+  }
+  return { idempotencyRecords: idempotencyPart === undefined ? 0 : changed(idempotencyPart) };
 }

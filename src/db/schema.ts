@@ -31,6 +31,7 @@ export interface DossiersTable {
   owner_party_code: string;
   created_at: Generated<Date>;
   updated_at: Timestamp;
+  version: number;
 }
 
 export interface DossierEventsTable {

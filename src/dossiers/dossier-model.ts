@@ -101,6 +101,8 @@ export interface DossierState {
   ownerPartyCode: string;
   createdAt: Date;
   updatedAt: Date;
+  /** As loaded; a write succeeds only if the row still has it (another hub node may write too). */
+  version: number;
   /** Loaded only when an answer needs it. */
   timeline: TimelineEntry[] | undefined;
 }

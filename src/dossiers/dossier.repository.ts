@@ -1,4 +1,5 @@
-import { type Kysely, type RawBuilder, type Transaction, sql } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
+import type { BatchWrite } from '../commit/commit-pipeline';
 import type { Database, DossierEventRow, DossierRow } from '../db/schema';
 import { type Column, insertRows, unnestRows } from '../db/unnest';
 import type { Jurisdiction } from '../parties/jurisdiction';
@@ -28,6 +29,7 @@ function toState(row: DossierRow): DossierState {
     ownerPartyCode: row.owner_party_code,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    version: row.version,
     timeline: undefined,
   };
 }
@@ -79,11 +81,11 @@ const eventJson = sql`json_build_object(
   'refusalCode', e.refusal_code, 'recordedAt', ${epochMs('e.recorded_at')}, 'bodyHash', e.body_hash)`;
 
 /**
- * Loads and row-locks a batch's dossiers in code order (so concurrent batches cannot
- * deadlock), each with the events the batch needs, in one query: the whole timeline of
- * `timelineCodes` only, and the events stored under the (dossier, sequence) pairs the batch
- * carries (an index lookup, to recognise replays). A dossier's history is never scanned
- * when the batch does not need it.
+ * Loads a batch's dossiers, each with the events the batch needs, in one query: the whole
+ * timeline of `timelineCodes` only, and the events stored under the (dossier, sequence)
+ * pairs the batch carries (an index lookup, to recognise replays). A dossier's history is
+ * never scanned when the batch does not need it. No row locks: within a hub process no two
+ * batches touch one dossier, and the writes check each dossier's version against other nodes.
  */
 export async function loadForBatch(
   trx: Transaction<Database>,
@@ -103,7 +105,7 @@ export async function loadForBatch(
         JOIN dossier_events AS e ON e.dossier_code = p.code AND e.sequence = p.sequence
         WHERE p.code = d.code
       ) AS prior
-    FROM dossiers AS d WHERE d.code = ANY(${[...codes]}::text[]) ORDER BY d.code FOR UPDATE OF d`.execute(trx);
+    FROM dossiers AS d WHERE d.code = ANY(${[...codes]}::text[])`.execute(trx);
   const date = (ms: number | null) => (ms === null ? null : new Date(ms));
   const entries = (events: LoadedEvent[] | null) =>
     (events ?? []).map((e) => ({ ...e, occurredAt: new Date(e.occurredAt), dueAt: date(e.dueAt), recordedAt: new Date(e.recordedAt) }));
@@ -136,6 +138,7 @@ const DOSSIER_COLUMNS: Column<DossierState>[] = [
   { name: 'owner_party_code', type: 'text', value: (s) => s.ownerPartyCode },
   { name: 'created_at', type: 'timestamptz', value: (s) => s.createdAt },
   { name: 'updated_at', type: 'timestamptz', value: (s) => s.updatedAt },
+  { name: 'version', type: 'integer', value: (s) => s.version },
 ];
 /** What a change may rewrite: not the code, owner or creation time. */
 const UPDATABLE = DOSSIER_COLUMNS.filter((c) => !['code', 'owner_party_code', 'created_at'].includes(c.name));
@@ -161,19 +164,23 @@ const EVENT_COLUMNS: Column<NewTimelineEntry>[] = [
 /**
  * A batch's dossier writes, for the batch's one write statement. New dossiers are plain
  * INSERTs: if another transaction created the same dossier meanwhile, the unique key fails
- * the batch (and the pipeline retries its jobs one by one on fresh state) instead of
- * overwriting that dossier.
+ * the batch. An update applies only where the row still has the version this batch loaded
+ * (and bumps it); the pipeline checks every update landed. Either way a conflict fails the
+ * batch, and the pipeline retries its jobs one by one on fresh state: nothing is overwritten.
  */
-export function dossierWrites(created: readonly DossierState[], updated: readonly DossierState[], events: readonly NewTimelineEntry[]): RawBuilder<unknown>[] {
-  const writes: RawBuilder<unknown>[] = [];
-  if (created.length) writes.push(insertRows('dossiers', DOSSIER_COLUMNS, created));
+export function dossierWrites(created: readonly DossierState[], updated: readonly DossierState[], events: readonly NewTimelineEntry[]): BatchWrite[] {
+  const writes: BatchWrite[] = [];
+  if (created.length) writes.push({ statement: insertRows('dossiers', DOSSIER_COLUMNS, created) });
   if (updated.length) {
-    writes.push(sql`
-      UPDATE dossiers AS d SET ${sql.join(UPDATABLE.map((c) => sql`${sql.ref(c.name)} = u.${sql.ref(c.name)}`))}
-      FROM (${unnestRows(DOSSIER_COLUMNS, updated)}) AS u (${sql.join(DOSSIER_COLUMNS.map((c) => sql.ref(c.name)))})
-      WHERE d.code = u.code`);
+    writes.push({
+      statement: sql`
+        UPDATE dossiers AS d SET ${sql.join(UPDATABLE.map((c) => sql`${sql.ref(c.name)} = u.${sql.ref(c.name)}`))}
+        FROM (${unnestRows(DOSSIER_COLUMNS, updated)}) AS u (${sql.join(DOSSIER_COLUMNS.map((c) => sql.ref(c.name)))})
+        WHERE d.code = u.code AND d.version = u.version - 1`,
+      expectedRows: updated.length,
+    });
   }
-  if (events.length) writes.push(insertRows('dossier_events', EVENT_COLUMNS, events));
+  if (events.length) writes.push({ statement: insertRows('dossier_events', EVENT_COLUMNS, events) });
   return writes;
 }
 

@@ -94,6 +94,7 @@ export const dossierCommitHandler: CommitHandler<DossierJob> = {
       return payload.respond(outcomes, now);
     });
 
+    for (const state of batch.dirty) state.version += 1;
     const updated = [...batch.dirty].filter((state) => !batch.created.has(state));
     return { answers, events: batch.outbox, writes: dossierWrites([...batch.created], updated, batch.newEvents) };
   },
@@ -178,6 +179,7 @@ function upsertHeader(batch: Batch, job: DossierJob, code: string, header: Dossi
     ownerPartyCode: caller.partyCode,
     createdAt: batch.now,
     updatedAt: batch.now,
+    version: 0,
     timeline: job.withTimeline ? [] : undefined,
   };
   Object.assign(state, {

@@ -1,4 +1,6 @@
+import { buildApp } from '../../src/app';
 import { describeEachEngine } from '../support/databases';
+import { TEST_PARTIES } from '../support/parties';
 import { type TestHub, as, dossierHeader, newDossierCode, startTestHub } from '../support/test-hub';
 
 const at = (minute: number) => `2026-11-24T10:${String(minute).padStart(2, '0')}:00+07:00`;
@@ -80,6 +82,28 @@ describeEachEngine('dossier status events', (engine) => {
     const dossier = await hub.database.db.selectFrom('dossiers').select('last_sequence').where('code', '=', code).executeTakeFirstOrThrow();
     expect(Number(dossier.last_sequence)).toBe(Math.max(...applied));
     expect(Math.max(...applied)).toBe(42);
+  });
+
+  it('never loses an update when two hub nodes write one dossier at the same time', async () => {
+    const other = await buildApp({ config: hub.config, database: hub.database, parties: TEST_PARTIES });
+    try {
+      const code = await receivedDossier();
+      const nodes = [h26, as(other, await hub.token('hanoi'))];
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => nodes[i % 2]!.post(`/v1/dossiers/${code}/events`, { status: 'PROCESSING', occurredAt: at(2), sequence: 100 - i })),
+      );
+      const accepted = answers.filter((a) => a.statusCode === 201).length;
+      expect(answers.every((a) => a.statusCode === 201 || a.json().code === 'STALE_EVENT')).toBe(true);
+      const rows = await hub.database.db.selectFrom('dossier_events').select(['sequence', 'applied']).where('dossier_code', '=', code).orderBy('id').execute();
+      const applied = rows.filter((r) => r.applied).map((r) => Number(r.sequence));
+      expect(applied.length).toBe(accepted + 1); // + the RECEIVED event
+      expect(applied.slice(1)).toEqual([...applied.slice(1)].sort((a, b) => a - b));
+      const dossier = await hub.database.db.selectFrom('dossiers').select(['last_sequence', 'version']).where('code', '=', code).executeTakeFirstOrThrow();
+      expect(Number(dossier.last_sequence)).toBe(Math.max(...applied));
+      expect(dossier.version).toBe(accepted + 2); // header, RECEIVED, then each accepted event
+    } finally {
+      await other.close();
+    }
   });
 
   it('answers a repeated Idempotency-Key with the original answer, and refuses it with another body', async () => {
