@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema';
-import { type Column, insertRows } from '../db/unnest';
+import { type Column, insertRows } from '../db/json-rows';
 import { chainRecords, toMessageRecord } from './message-log';
 
 /**
@@ -23,21 +23,24 @@ const IDLE_INTERVAL_MS = 1000;
 const GATHER_MS = 20;
 
 const FED: Column<{ position: number; id: number }>[] = [
-  { name: 'position', type: 'bigint', value: (r) => r.position },
-  { name: 'outbox_id', type: 'bigint', value: (r) => r.id },
+  { name: 'position', value: (r) => r.position },
+  { name: 'outbox_id', value: (r) => r.id },
 ];
 
-/** One sealing round; returns how many records and events it ordered (0 when another node holds the lock). */
-export async function sealOnce(db: Kysely<Database>): Promise<number> {
+/** One sealing round; returns the horizon it reached (undefined when another node holds the lock). */
+export async function sealOnce(db: Kysely<Database>): Promise<bigint | undefined> {
   return db.transaction().execute(async (trx) => {
     const head = await trx.selectFrom('seal_head').selectAll().where('id', '=', 1).forUpdate().skipLocked().executeTakeFirst();
-    if (!head) return 0;
+    if (!head) return undefined;
     const { rows } = await sql<{ horizon: string }>`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`.execute(trx);
     const horizon = rows[0]!.horizon;
     const window = sql`txid >= ${head.horizon}::xid8 AND txid < ${horizon}::xid8`;
     const logs = await trx.selectFrom('message_log').selectAll().where(window as never).orderBy('id').execute();
     const events = await trx.selectFrom('outbox').select('id').where(window as never).orderBy('id').execute();
-    if (logs.length === 0 && events.length === 0) return 0;
+    if (logs.length === 0 && events.length === 0) {
+      if (horizon !== head.horizon) await trx.updateTable('seal_head').set({ horizon }).where('id', '=', 1).execute();
+      return BigInt(horizon);
+    }
 
     const chained = chainRecords({ seq: Number(head.log_number), hash: head.log_hash }, logs.map(toMessageRecord));
     let position = Number(head.outbox_position);
@@ -56,7 +59,7 @@ export async function sealOnce(db: Kysely<Database>): Promise<number> {
         WHERE id = 1 RETURNING 1
       )
       SELECT 1`.execute(trx);
-    return logs.length + events.length;
+    return BigInt(horizon);
   });
 }
 
@@ -106,16 +109,29 @@ export class Sealer {
     } while (this.again);
   }
 
-  /** Seals everything committed so far (tests, shutdown). */
-  async flush(): Promise<void> {
-    while (this.running) await this.running;
-    this.sealNow();
-    while (this.running) await this.running;
+  /**
+   * Seals everything committed before the call (tests, shutdown): rounds until the horizon
+   * passes every transaction that had started by then, for at most `timeoutMs`.
+   */
+  async flush(timeoutMs = 5000): Promise<void> {
+    const { rows } = await sql<{ started: string }>`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS started`.execute(this.db);
+    const target = BigInt(rows[0]!.started);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.running) await this.running;
+      const reached = await sealOnce(this.db);
+      if ((reached !== undefined && reached >= target) || Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
     clearTimeout(this.gathering);
-    await this.flush();
+    try {
+      await this.flush();
+    } catch (error) {
+      this.onError(error); // what is left unsealed is sealed at the next start
+    }
   }
 }

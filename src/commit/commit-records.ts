@@ -1,7 +1,7 @@
 import { type Transaction, sql } from 'kysely';
 import type { MessageRecord } from '../audit/message-log';
 import type { Database } from '../db/schema';
-import { type Column, insertRows } from '../db/unnest';
+import { type Column, insertRows } from '../db/json-rows';
 import type { OutboxEvent } from '../events/outbox';
 import { type BatchWrite, ConcurrentChangeError, type IdempotencyRecord } from './commit-pipeline';
 
@@ -11,12 +11,12 @@ import { type BatchWrite, ConcurrentChangeError, type IdempotencyRecord } from '
  * once committed.
  */
 const OUTBOX: Column<OutboxEvent>[] = [
-  { name: 'event_id', type: 'uuid', value: (e) => e.cloudEvent.id },
-  { name: 'aggregate_type', type: 'text', value: (e) => e.aggregateType },
-  { name: 'aggregate_id', type: 'text', value: (e) => e.aggregateId },
-  { name: 'agency_code', type: 'text', value: (e) => e.agencyCode },
-  { name: 'event_type', type: 'text', value: (e) => e.cloudEvent.type },
-  { name: 'payload', type: 'jsonb', value: (e) => e.cloudEvent },
+  { name: 'event_id', value: (e) => e.cloudEvent.id },
+  { name: 'aggregate_type', value: (e) => e.aggregateType },
+  { name: 'aggregate_id', value: (e) => e.aggregateId },
+  { name: 'agency_code', value: (e) => e.agencyCode },
+  { name: 'event_type', value: (e) => e.cloudEvent.type },
+  { name: 'payload', value: (e) => e.cloudEvent },
 ];
 
 export interface StoredAnswer extends IdempotencyRecord {
@@ -25,24 +25,24 @@ export interface StoredAnswer extends IdempotencyRecord {
 }
 
 const IDEMPOTENCY: Column<StoredAnswer>[] = [
-  { name: 'party_code', type: 'text', value: (r) => r.partyCode },
-  { name: 'idem_key', type: 'text', value: (r) => r.key },
-  { name: 'request_hash', type: 'text', value: (r) => r.requestHash },
-  { name: 'status_code', type: 'smallint', value: (r) => r.status },
-  // Wrapped, so that a JSON null or string answer survives the array round trip.
-  { name: 'response', type: 'jsonb', value: (r) => ({ body: r.response }) },
+  { name: 'party_code', value: (r) => r.partyCode },
+  { name: 'idem_key', value: (r) => r.key },
+  { name: 'request_hash', value: (r) => r.requestHash },
+  { name: 'status_code', value: (r) => r.status },
+  // Wrapped, so that an answer without a body is not read back as SQL NULL.
+  { name: 'response', value: (r) => ({ body: r.response }) },
 ];
 
 const MESSAGE_LOG: Column<MessageRecord>[] = [
-  { name: 'recorded_at', type: 'timestamptz', value: (r) => r.recordedAt },
-  { name: 'party_code', type: 'text', value: (r) => r.partyCode },
-  { name: 'client_id', type: 'text', value: (r) => r.clientId },
-  { name: 'request_id', type: 'text', value: (r) => r.requestId },
-  { name: 'method', type: 'text', value: (r) => r.method },
-  { name: 'path', type: 'text', value: (r) => r.path },
-  { name: 'body_sha256', type: 'text', value: (r) => r.bodySha256 },
-  { name: 'status_code', type: 'smallint', value: (r) => r.statusCode },
-  { name: 'outcome', type: 'text', value: (r) => r.outcome },
+  { name: 'recorded_at', value: (r) => r.recordedAt },
+  { name: 'party_code', value: (r) => r.partyCode },
+  { name: 'client_id', value: (r) => r.clientId },
+  { name: 'request_id', value: (r) => r.requestId },
+  { name: 'method', value: (r) => r.method },
+  { name: 'path', value: (r) => r.path },
+  { name: 'body_sha256', value: (r) => r.bodySha256 },
+  { name: 'status_code', value: (r) => r.statusCode },
+  { name: 'outcome', value: (r) => r.outcome },
 ];
 
 /**

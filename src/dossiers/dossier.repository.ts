@@ -1,7 +1,7 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { BatchWrite } from '../commit/commit-pipeline';
 import type { Database, DossierEventRow, DossierRow } from '../db/schema';
-import { type Column, insertRows, unnestRows } from '../db/unnest';
+import { type Column, insertRows, selectRows } from '../db/json-rows';
 import type { Jurisdiction } from '../parties/jurisdiction';
 import type { DossierState, TimelineEntry } from './dossier-model';
 import type { Channel } from './statuses';
@@ -121,44 +121,44 @@ export interface NewTimelineEntry extends TimelineEntry {
 }
 
 const DOSSIER_COLUMNS: Column<DossierState>[] = [
-  { name: 'code', type: 'text', value: (s) => s.code },
-  { name: 'agency_code', type: 'text', value: (s) => s.agencyCode },
-  { name: 'procedure_code', type: 'text', value: (s) => s.procedureCode },
-  { name: 'channel', type: 'text', value: (s) => s.channel },
-  { name: 'status_code', type: 'smallint', value: (s) => s.statusCode },
-  { name: 'received_at', type: 'timestamptz', value: (s) => s.receivedAt },
-  { name: 'due_at', type: 'timestamptz', value: (s) => s.dueAt },
-  { name: 'finished_at', type: 'timestamptz', value: (s) => s.finishedAt },
-  { name: 'last_sequence', type: 'bigint', value: (s) => s.lastSequence },
-  { name: 'last_occurred_at', type: 'timestamptz', value: (s) => s.lastOccurredAt },
-  { name: 'header', type: 'jsonb', value: (s) => s.header },
-  { name: 'header_hash', type: 'text', value: (s) => s.headerHash },
-  { name: 'result', type: 'jsonb', value: (s) => s.result },
-  { name: 'result_synced_at', type: 'timestamptz', value: (s) => s.resultSyncedAt },
-  { name: 'owner_party_code', type: 'text', value: (s) => s.ownerPartyCode },
-  { name: 'created_at', type: 'timestamptz', value: (s) => s.createdAt },
-  { name: 'updated_at', type: 'timestamptz', value: (s) => s.updatedAt },
-  { name: 'version', type: 'integer', value: (s) => s.version },
+  { name: 'code', value: (s) => s.code },
+  { name: 'agency_code', value: (s) => s.agencyCode },
+  { name: 'procedure_code', value: (s) => s.procedureCode },
+  { name: 'channel', value: (s) => s.channel },
+  { name: 'status_code', value: (s) => s.statusCode },
+  { name: 'received_at', value: (s) => s.receivedAt },
+  { name: 'due_at', value: (s) => s.dueAt },
+  { name: 'finished_at', value: (s) => s.finishedAt },
+  { name: 'last_sequence', value: (s) => s.lastSequence },
+  { name: 'last_occurred_at', value: (s) => s.lastOccurredAt },
+  { name: 'header', value: (s) => s.header },
+  { name: 'header_hash', value: (s) => s.headerHash },
+  { name: 'result', value: (s) => s.result },
+  { name: 'result_synced_at', value: (s) => s.resultSyncedAt },
+  { name: 'owner_party_code', value: (s) => s.ownerPartyCode },
+  { name: 'created_at', value: (s) => s.createdAt },
+  { name: 'updated_at', value: (s) => s.updatedAt },
+  { name: 'version', value: (s) => s.version },
 ];
 /** What a change may rewrite: not the code, owner or creation time. */
 const UPDATABLE = DOSSIER_COLUMNS.filter((c) => !['code', 'owner_party_code', 'created_at'].includes(c.name));
 
 const EVENT_COLUMNS: Column<NewTimelineEntry>[] = [
-  { name: 'dossier_code', type: 'text', value: (e) => e.dossierCode },
-  { name: 'agency_code', type: 'text', value: (e) => e.agencyCode },
-  { name: 'sequence', type: 'bigint', value: (e) => e.sequence },
-  { name: 'status_code', type: 'smallint', value: (e) => e.statusCode },
-  { name: 'occurred_at', type: 'timestamptz', value: (e) => e.occurredAt },
-  { name: 'recorded_at', type: 'timestamptz', value: (e) => e.recordedAt },
-  { name: 'actor', type: 'jsonb', value: (e) => e.actor },
-  { name: 'note', type: 'text', value: (e) => e.note },
-  { name: 'due_at', type: 'timestamptz', value: (e) => e.dueAt },
-  { name: 'supplement', type: 'jsonb', value: (e) => e.supplement },
-  { name: 'applied', type: 'boolean', value: (e) => e.applied },
-  { name: 'refusal_code', type: 'text', value: (e) => e.refusalCode },
-  { name: 'body_hash', type: 'text', value: (e) => e.bodyHash },
-  { name: 'party_code', type: 'text', value: (e) => e.partyCode },
-  { name: 'request_id', type: 'text', value: (e) => e.requestId },
+  { name: 'dossier_code', value: (e) => e.dossierCode },
+  { name: 'agency_code', value: (e) => e.agencyCode },
+  { name: 'sequence', value: (e) => e.sequence },
+  { name: 'status_code', value: (e) => e.statusCode },
+  { name: 'occurred_at', value: (e) => e.occurredAt },
+  { name: 'recorded_at', value: (e) => e.recordedAt },
+  { name: 'actor', value: (e) => e.actor },
+  { name: 'note', value: (e) => e.note },
+  { name: 'due_at', value: (e) => e.dueAt },
+  { name: 'supplement', value: (e) => e.supplement },
+  { name: 'applied', value: (e) => e.applied },
+  { name: 'refusal_code', value: (e) => e.refusalCode },
+  { name: 'body_hash', value: (e) => e.bodyHash },
+  { name: 'party_code', value: (e) => e.partyCode },
+  { name: 'request_id', value: (e) => e.requestId },
 ];
 
 /**
@@ -175,7 +175,7 @@ export function dossierWrites(created: readonly DossierState[], updated: readonl
     writes.push({
       statement: sql`
         UPDATE dossiers AS d SET ${sql.join(UPDATABLE.map((c) => sql`${sql.ref(c.name)} = u.${sql.ref(c.name)}`))}
-        FROM (${unnestRows(DOSSIER_COLUMNS, updated)}) AS u (${sql.join(DOSSIER_COLUMNS.map((c) => sql.ref(c.name)))})
+        FROM (${selectRows('dossiers', DOSSIER_COLUMNS, updated)}) AS u (${sql.join(DOSSIER_COLUMNS.map((c) => sql.ref(c.name)))})
         WHERE d.code = u.code AND d.version = u.version - 1`,
       expectedRows: updated.length,
     });

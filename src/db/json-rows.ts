@@ -1,0 +1,25 @@
+import { type RawBuilder, sql } from 'kysely';
+
+/**
+ * Multi-row writes with one parameter: the rows travel as a JSON array, and PostgreSQL
+ * turns it back into rows of the table's own type (`json_populate_recordset`), so each
+ * value takes its column's type. The statement text is the same for 1 row or 1,000 and
+ * costs nothing to build; JSON columns travel as plain nested values.
+ */
+export interface Column<R> {
+  name: string;
+  value(row: R): string | number | boolean | Date | object | null;
+}
+
+function toJson<R>(columns: readonly Column<R>[], rows: readonly R[]): string {
+  return JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((c) => [c.name, c.value(row)]))));
+}
+
+/** `SELECT <columns> FROM <rows as records of table>`, for INSERT ... SELECT and UPDATE ... FROM. */
+export function selectRows<R>(table: string, columns: readonly Column<R>[], rows: readonly R[]): RawBuilder<unknown> {
+  return sql`SELECT ${sql.join(columns.map((c) => sql.ref(c.name)))} FROM json_populate_recordset(NULL::${sql.table(table)}, ${toJson(columns, rows)}::json)`;
+}
+
+export function insertRows<R>(table: string, columns: readonly Column<R>[], rows: readonly R[]): RawBuilder<unknown> {
+  return sql`INSERT INTO ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c.name)))}) ${selectRows(table, columns, rows)}`;
+}
