@@ -3,7 +3,7 @@ import type { Database } from '../db/schema';
 import { canonicalJson, sha256Hex } from '../canonical-json';
 import type { Answer, CommitHandler, HandlerResult, Job } from '../commit/commit-pipeline';
 import { HubError, validationError } from '../errors';
-import { type OutboxEvent, newEvent } from '../events/outbox';
+import { type EventType, type OutboxEvent, newEvent } from '../events/outbox';
 import { isAgencyCode } from '../parties/jurisdiction';
 import { toVietnamTime, toVietnamTimeOrNull } from '../time';
 import type { Caller, DossierCommand, DossierEventInput, DossierHeaderInput, DossierResultInput, DossierState } from './dossier-model';
@@ -116,6 +116,13 @@ function applyCommand(batch: Batch, job: DossierJob, command: DossierCommand): C
   }
 }
 
+/** Queues the event of an accepted change, written to the outbox with it. */
+function emitEvent(batch: Batch, caller: Caller, state: DossierState, type: EventType, data: Record<string, unknown>): void {
+  batch.outbox.push(
+    newEvent({ aggregateType: 'dossier', aggregateId: state.code, agencyCode: state.agencyCode, type, partyCode: caller.partyCode, requestId: caller.requestId, time: batch.now, data }),
+  );
+}
+
 function writableDossier(batch: Batch, caller: Caller, code: string): DossierState {
   const state = batch.states.get(code);
   if (!state) throw new HubError('DOSSIER_NOT_FOUND', `dossier ${code} does not exist: PUT its header first`);
@@ -195,18 +202,7 @@ function upsertHeader(batch: Batch, job: DossierJob, code: string, header: Dossi
   batch.states.set(code, state);
   batch.dirty.add(state);
   if (!existing) batch.created.add(state);
-  batch.outbox.push(
-    newEvent({
-      aggregateType: 'dossier',
-      aggregateId: code,
-      agencyCode: state.agencyCode,
-      type: 'vn.gov.dvc.dossier.upserted.v1',
-      partyCode: caller.partyCode,
-      requestId: caller.requestId,
-      time: batch.now,
-      data: headerEventData(code, stored),
-    }),
-  );
+  emitEvent(batch, caller, state, 'vn.gov.dvc.dossier.upserted.v1', headerEventData(code, stored));
   return { status: existing ? 200 : 201, state };
 }
 
@@ -293,28 +289,17 @@ function applyStatusEvent(batch: Batch, caller: Caller, code: string, event: Dos
   if (entry.dueAt) state.dueAt = entry.dueAt;
   state.updatedAt = batch.now;
   batch.dirty.add(state);
-  batch.outbox.push(
-    newEvent({
-      aggregateType: 'dossier',
-      aggregateId: code,
-      agencyCode: state.agencyCode,
-      type: 'vn.gov.dvc.dossier.status_changed.v1',
-      partyCode: caller.partyCode,
-      requestId: caller.requestId,
-      time: batch.now,
-      data: {
-        dossierCode: code,
-        agencyCode: state.agencyCode,
-        status: to,
-        statusCode,
-        ...(sequence !== null ? { sequence } : {}),
-        occurredAt: toVietnamTime(occurredAt),
-        actor: entry.actor,
-        note: entry.note,
-        dueAt: toVietnamTimeOrNull(entry.dueAt),
-      },
-    }),
-  );
+  emitEvent(batch, caller, state, 'vn.gov.dvc.dossier.status_changed.v1', {
+    dossierCode: code,
+    agencyCode: state.agencyCode,
+    status: to,
+    statusCode,
+    ...(sequence !== null ? { sequence } : {}),
+    occurredAt: toVietnamTime(occurredAt),
+    actor: entry.actor,
+    note: entry.note,
+    dueAt: toVietnamTimeOrNull(entry.dueAt),
+  });
   return { status: 201, state };
 }
 
@@ -333,17 +318,6 @@ function syncResult(batch: Batch, caller: Caller, code: string, result: DossierR
   state.resultSyncedAt = batch.now;
   state.updatedAt = batch.now;
   batch.dirty.add(state);
-  batch.outbox.push(
-    newEvent({
-      aggregateType: 'dossier',
-      aggregateId: code,
-      agencyCode: state.agencyCode,
-      type: 'vn.gov.dvc.dossier.result_synced.v1',
-      partyCode: caller.partyCode,
-      requestId: caller.requestId,
-      time: batch.now,
-      data: { dossierCode: code, agencyCode: state.agencyCode, ...result, issuedAt: toVietnamTime(new Date(result.issuedAt)) },
-    }),
-  );
+  emitEvent(batch, caller, state, 'vn.gov.dvc.dossier.result_synced.v1', { dossierCode: code, agencyCode: state.agencyCode, ...result, issuedAt: toVietnamTime(new Date(result.issuedAt)) });
   return { status: first ? 201 : 200, state };
 }

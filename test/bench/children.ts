@@ -28,6 +28,7 @@ process.once('exit', () => {
   for (const server of running) if (!server.hasExited()) process.kill(server.pid, 'SIGKILL');
 });
 
+/** A port nobody listens on right now: bind port 0, read the port, close (also used by the tests' process helpers). */
 export async function findFreePort(): Promise<number> {
   const probe = net.createServer();
   await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));

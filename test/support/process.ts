@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
+import { findFreePort } from '../bench/children';
 
 /**
  * The real hub as a child process (`node dist/src/server.js`), for end-to-end tests: start it
@@ -71,15 +71,6 @@ process.once('exit', () => {
     }
   }
 });
-
-/** A port nobody listens on right now: bind port 0, read the port, close. */
-export async function findFreePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Resolves with `undefined` after `ms` unless cancelled first (a pending timer would keep Jest alive). */
 function deadline(ms: number): { expired: Promise<undefined>; cancel(): void } {
