@@ -9,7 +9,6 @@ export const ERROR_CATALOGUE = {
   UNAUTHENTICATED: { status: 401, title: 'A valid access token is required' },
   FORBIDDEN: { status: 403, title: 'The caller may not do this' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
-  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this resource' },
   DOSSIER_NOT_FOUND: { status: 404, title: 'No such dossier' },
   DOSSIER_TRANSITION_NOT_ALLOWED: { status: 409, title: 'The dossier cannot move to this status from its current one' },
   SEQUENCE_CONFLICT: { status: 409, title: 'This sequence number was already used with a different event' },
