@@ -140,8 +140,25 @@ const DOSSIER_COLUMNS: Column<DossierState>[] = [
   { name: 'updated_at', value: (s) => s.updatedAt },
   { name: 'version', value: (s) => s.version },
 ];
-/** What a change may rewrite: not the code, owner or creation time. */
-const UPDATABLE = DOSSIER_COLUMNS.filter((c) => !['code', 'owner_party_code', 'created_at'].includes(c.name));
+/** What a header change may rewrite: not the code, owner or creation time. */
+const HEADER_UPDATE = DOSSIER_COLUMNS.filter((c) => !['code', 'owner_party_code', 'created_at'].includes(c.name));
+/** What status events and results change: the header stays as it is (and does not travel). */
+const STATE_UPDATE = DOSSIER_COLUMNS.filter((c) =>
+  ['status_code', 'due_at', 'finished_at', 'last_sequence', 'last_occurred_at', 'result', 'result_synced_at', 'updated_at', 'version'].includes(c.name),
+);
+const KEY = DOSSIER_COLUMNS.filter((c) => c.name === 'code');
+
+/** An UPDATE of `columns` where each dossier still has the version the batch loaded (and bumps it). */
+function versionedUpdate(columns: readonly Column<DossierState>[], states: readonly DossierState[]): BatchWrite {
+  const sent = [...KEY, ...columns];
+  return {
+    statement: sql`
+      UPDATE dossiers AS d SET ${sql.join(columns.map((c) => sql`${sql.ref(c.name)} = u.${sql.ref(c.name)}`))}
+      FROM (${selectRows('dossiers', sent, states)}) AS u
+      WHERE d.code = u.code AND d.version = u.version - 1`,
+    expectedRows: states.length,
+  };
+}
 
 const EVENT_COLUMNS: Column<NewTimelineEntry>[] = [
   { name: 'dossier_code', value: (e) => e.dossierCode },
@@ -168,19 +185,17 @@ const EVENT_COLUMNS: Column<NewTimelineEntry>[] = [
  * (and bumps it); the pipeline checks every update landed. Either way a conflict fails the
  * batch, and the pipeline retries its jobs one by one on fresh state: nothing is overwritten.
  */
-export function dossierWrites(created: readonly DossierState[], updated: readonly DossierState[], events: readonly NewTimelineEntry[]): BatchWrite[] {
+export function dossierWrites(changes: {
+  created: readonly DossierState[];
+  headerChanged: readonly DossierState[];
+  stateChanged: readonly DossierState[];
+  events: readonly NewTimelineEntry[];
+}): BatchWrite[] {
   const writes: BatchWrite[] = [];
-  if (created.length) writes.push({ statement: insertRows('dossiers', DOSSIER_COLUMNS, created) });
-  if (updated.length) {
-    writes.push({
-      statement: sql`
-        UPDATE dossiers AS d SET ${sql.join(UPDATABLE.map((c) => sql`${sql.ref(c.name)} = u.${sql.ref(c.name)}`))}
-        FROM (${selectRows('dossiers', DOSSIER_COLUMNS, updated)}) AS u (${sql.join(DOSSIER_COLUMNS.map((c) => sql.ref(c.name)))})
-        WHERE d.code = u.code AND d.version = u.version - 1`,
-      expectedRows: updated.length,
-    });
-  }
-  if (events.length) writes.push({ statement: insertRows('dossier_events', EVENT_COLUMNS, events) });
+  if (changes.created.length) writes.push({ statement: insertRows('dossiers', DOSSIER_COLUMNS, changes.created) });
+  if (changes.headerChanged.length) writes.push(versionedUpdate(HEADER_UPDATE, changes.headerChanged));
+  if (changes.stateChanged.length) writes.push(versionedUpdate(STATE_UPDATE, changes.stateChanged));
+  if (changes.events.length) writes.push({ statement: insertRows('dossier_events', EVENT_COLUMNS, changes.events) });
   return writes;
 }
 

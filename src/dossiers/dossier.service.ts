@@ -47,8 +47,9 @@ class Batch {
   readonly newEvents: NewTimelineEntry[] = [];
   readonly outbox: OutboxEvent[] = [];
   readonly dirty = new Set<DossierState>();
-  /** Dossiers this batch creates (a subset of `dirty`). */
+  /** Dossiers this batch creates, and existing ones whose header it replaces (subsets of `dirty`). */
   readonly created = new Set<DossierState>();
+  readonly headerChanged = new Set<DossierState>();
 
   constructor(
     readonly states: Map<string, DossierState>,
@@ -95,8 +96,13 @@ export const dossierCommitHandler: CommitHandler<DossierJob> = {
     });
 
     for (const state of batch.dirty) state.version += 1;
-    const updated = [...batch.dirty].filter((state) => !batch.created.has(state));
-    return { answers, events: batch.outbox, writes: dossierWrites([...batch.created], updated, batch.newEvents) };
+    const changes = {
+      created: [...batch.created],
+      headerChanged: [...batch.headerChanged].filter((state) => !batch.created.has(state)),
+      stateChanged: [...batch.dirty].filter((state) => !batch.created.has(state) && !batch.headerChanged.has(state)),
+      events: batch.newEvents,
+    };
+    return { answers, events: batch.outbox, writes: dossierWrites(changes) };
   },
 };
 
@@ -201,7 +207,7 @@ function upsertHeader(batch: Batch, job: DossierJob, code: string, header: Dossi
   });
   batch.states.set(code, state);
   batch.dirty.add(state);
-  if (!existing) batch.created.add(state);
+  (existing ? batch.headerChanged : batch.created).add(state);
   emitEvent(batch, caller, state, 'vn.gov.dvc.dossier.upserted.v1', headerEventData(code, stored));
   return { status: existing ? 200 : 201, state };
 }
