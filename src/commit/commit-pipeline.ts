@@ -58,7 +58,6 @@ export interface BatchWrite {
 }
 
 export interface CommitHandler<P> {
-  readonly name: string;
   /** Weight of one job in the batch-size budget (e.g. the number of events it carries). */
   weight(payload: P): number;
   /** The aggregates the job changes: jobs sharing one never run in two batches at once. */

@@ -48,7 +48,8 @@ export function timelineEntryResource(entry: TimelineEntry) {
   };
 }
 
-function applicantFor(header: Record<string, unknown>, viewerIsOwner: boolean) {
+/** The applicant of a stored header, its identity number masked unless shown to the owner. */
+export function applicantFor(header: Record<string, unknown>, viewerIsOwner: boolean): Record<string, unknown> {
   const applicant = { ...(header.applicant as Record<string, unknown>) };
   if (!viewerIsOwner && typeof applicant.idNumber === 'string') applicant.idNumber = maskIdNumber(applicant.idNumber);
   return applicant;

@@ -7,7 +7,7 @@ import { type EventType, type OutboxEvent, newEvent } from '../events/outbox';
 import { isAgencyCode } from '../parties/jurisdiction';
 import { toVietnamTime, toVietnamTimeOrNull } from '../time';
 import type { Caller, DossierCommand, DossierEventInput, DossierHeaderInput, DossierResultInput, DossierState } from './dossier-model';
-import { maskIdNumber } from './dossier-resource';
+import { applicantFor } from './dossier-resource';
 import { type NewTimelineEntry, dossierWrites, loadForBatch } from './dossier.repository';
 import { FINISHING_STATUSES, RESULT_STATUSES, STATUS_CODES, parseStatus, statusName } from './statuses';
 import { isAllowedMove } from './transitions';
@@ -61,8 +61,6 @@ class Batch {
 const priorKey = (code: string, sequence: number) => `${code}#${sequence}`;
 
 export const dossierCommitHandler: CommitHandler<DossierJob> = {
-  name: 'dossiers',
-
   weight: (job) => job.commands.length,
 
   keys: (job) => [...new Set(job.commands.map((c) => c.dossierCode))],
@@ -129,14 +127,22 @@ function emitEvent(batch: Batch, caller: Caller, state: DossierState, type: Even
   );
 }
 
+function assertWithinJurisdiction(caller: Caller, state: DossierState): void {
+  if (!caller.jurisdiction.covers(state.agencyCode)) throw new HubError('FORBIDDEN', `dossier ${state.code} belongs to agency ${state.agencyCode}, outside your jurisdiction`);
+}
+
 function writableDossier(batch: Batch, caller: Caller, code: string): DossierState {
   const state = batch.states.get(code);
   if (!state) throw new HubError('DOSSIER_NOT_FOUND', `dossier ${code} does not exist: PUT its header first`);
-  if (!caller.jurisdiction.covers(state.agencyCode)) throw new HubError('FORBIDDEN', `dossier ${code} belongs to agency ${state.agencyCode}, outside your jurisdiction`);
+  assertWithinJurisdiction(caller, state);
   return state;
 }
 
 const iso = (time: string | undefined) => (time === undefined ? undefined : new Date(time).toISOString());
+
+function normalizeSupplement(supplement: NonNullable<DossierEventInput['supplement']>): Record<string, unknown> {
+  return { ...supplement, requestedAt: iso(supplement.requestedAt), completedAt: iso(supplement.completedAt) };
+}
 
 /** The header as stored: times as UTC instants, nothing else changed. */
 function normalizeHeader(header: DossierHeaderInput): Record<string, unknown> {
@@ -144,12 +150,10 @@ function normalizeHeader(header: DossierHeaderInput): Record<string, unknown> {
 }
 
 function headerEventData(code: string, header: Record<string, unknown>): Record<string, unknown> {
-  const applicant = { ...(header.applicant as Record<string, unknown>) };
-  if (typeof applicant.idNumber === 'string') applicant.idNumber = maskIdNumber(applicant.idNumber);
   return {
     dossierCode: code,
     ...header,
-    applicant,
+    applicant: applicantFor(header, false),
     receivedAt: toVietnamTime(new Date(header.receivedAt as string)),
     dueAt: header.dueAt ? toVietnamTime(new Date(header.dueAt as string)) : undefined,
   };
@@ -166,45 +170,40 @@ function upsertHeader(batch: Batch, job: DossierJob, code: string, header: Dossi
   }
   if (!caller.jurisdiction.covers(header.agencyCode)) throw new HubError('FORBIDDEN', `agency ${header.agencyCode} is outside your jurisdiction`);
   const existing = batch.states.get(code);
-  if (existing && !caller.jurisdiction.covers(existing.agencyCode)) {
-    throw new HubError('FORBIDDEN', `dossier ${code} belongs to agency ${existing.agencyCode}, outside your jurisdiction`);
-  }
+  if (existing) assertWithinJurisdiction(caller, existing);
 
   const stored = normalizeHeader(header);
   const headerHash = sha256Hex(canonicalJson(stored));
   if (existing && existing.headerHash === headerHash) return { status: 200, state: existing };
 
-  const state: DossierState = existing ?? {
-    code,
+  const fromHeader = {
     agencyCode: header.agencyCode,
     procedureCode: header.procedureCode,
     channel: header.channel,
-    statusCode: null,
     receivedAt: new Date(header.receivedAt),
-    dueAt: null,
-    finishedAt: null,
-    lastSequence: null,
-    lastOccurredAt: null,
     header: stored,
     headerHash,
-    result: null,
-    resultSyncedAt: null,
-    ownerPartyCode: caller.partyCode,
-    createdAt: batch.now,
     updatedAt: batch.now,
-    version: 0,
-    timeline: job.withTimeline ? [] : undefined,
   };
-  Object.assign(state, {
-    agencyCode: header.agencyCode,
-    procedureCode: header.procedureCode,
-    channel: header.channel,
-    receivedAt: new Date(header.receivedAt),
-    dueAt: header.dueAt === undefined ? state.dueAt : new Date(header.dueAt),
-    header: stored,
-    headerHash,
-    updatedAt: batch.now,
-  });
+  // A replaced header keeps a due date moved by an event unless it gives its own.
+  const dueAt = header.dueAt === undefined ? (existing?.dueAt ?? null) : new Date(header.dueAt);
+  const state: DossierState = existing
+    ? Object.assign(existing, fromHeader, { dueAt })
+    : {
+        code,
+        ...fromHeader,
+        dueAt,
+        statusCode: null,
+        finishedAt: null,
+        lastSequence: null,
+        lastOccurredAt: null,
+        result: null,
+        resultSyncedAt: null,
+        ownerPartyCode: caller.partyCode,
+        createdAt: batch.now,
+        version: 0,
+        timeline: job.withTimeline ? [] : undefined,
+      };
   batch.states.set(code, state);
   batch.dirty.add(state);
   (existing ? batch.headerChanged : batch.created).add(state);
@@ -221,7 +220,7 @@ function eventBodyHash(statusCode: number, event: DossierEventInput): string {
       actor: event.actor,
       note: event.note,
       dueAt: event.dueAt === undefined ? undefined : Date.parse(event.dueAt),
-      supplement: event.supplement && { ...event.supplement, requestedAt: iso(event.supplement.requestedAt), completedAt: iso(event.supplement.completedAt) },
+      supplement: event.supplement && normalizeSupplement(event.supplement),
     }),
   );
 }
@@ -275,7 +274,7 @@ function applyStatusEvent(batch: Batch, caller: Caller, code: string, event: Dos
     actor: event.actor ?? null,
     note: event.note ?? null,
     dueAt: event.dueAt === undefined ? null : new Date(event.dueAt),
-    supplement: event.supplement ? { ...event.supplement, requestedAt: iso(event.supplement.requestedAt), completedAt: iso(event.supplement.completedAt) } : null,
+    supplement: event.supplement ? normalizeSupplement(event.supplement) : null,
     applied: refusal === undefined,
     refusalCode: refusal?.code ?? null,
     recordedAt: batch.now,

@@ -39,13 +39,15 @@ export class HubMetrics {
 
   constructor(db: Kysely<Database>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'hub_' });
+    // Both gauges come from one query; a scrape collects them concurrently, so they share it.
+    let scrape: Promise<OutboxLag> | undefined;
+    const lag = () => (scrape ??= outboxLag(db).finally(() => (scrape = undefined)));
     new Gauge({
       name: 'hub_outbox_unsealed_events',
       help: 'Events not yet in the feed (awaiting the sealer)',
       registers: [this.registry],
       async collect() {
-        const lag = await outboxLag(db);
-        this.set(lag.unsealed);
+        this.set((await lag()).unsealed);
       },
     });
     new Gauge({
@@ -53,8 +55,7 @@ export class HubMetrics {
       help: 'Age of the oldest event not yet in the feed',
       registers: [this.registry],
       async collect() {
-        const lag = await outboxLag(db);
-        this.set(lag.oldestAgeSeconds);
+        this.set((await lag()).oldestAgeSeconds);
       },
     });
   }
