@@ -2,9 +2,11 @@ import { type RawBuilder, sql } from 'kysely';
 
 /**
  * Multi-row writes with one parameter: the rows travel as a JSON array, and PostgreSQL
- * turns it back into rows of the table's own type (`json_populate_recordset`), so each
+ * turns it back into rows of the table's own type (`jsonb_populate_recordset`), so each
  * value takes its column's type. The statement text is the same for 1 row or 1,000 and
- * costs nothing to build; JSON columns travel as plain nested values.
+ * costs nothing to build; JSON columns travel as plain nested values. The array is parsed
+ * once as jsonb: `json_populate_recordset` would re-parse every nested value into a jsonb
+ * column (measured: ~35 ms against ~10 ms for 1,000 CloudEvents).
  */
 export interface Column<R> {
   name: string;
@@ -17,7 +19,7 @@ function toJson<R>(columns: readonly Column<R>[], rows: readonly R[]): string {
 
 /** `SELECT <columns> FROM <rows as records of table>`, for INSERT ... SELECT and UPDATE ... FROM. */
 export function selectRows<R>(table: string, columns: readonly Column<R>[], rows: readonly R[]): RawBuilder<unknown> {
-  return sql`SELECT ${sql.join(columns.map((c) => sql.ref(c.name)))} FROM json_populate_recordset(NULL::${sql.table(table)}, ${toJson(columns, rows)}::json)`;
+  return sql`SELECT ${sql.join(columns.map((c) => sql.ref(c.name)))} FROM jsonb_populate_recordset(NULL::${sql.table(table)}, ${toJson(columns, rows)}::jsonb)`;
 }
 
 export function insertRows<R>(table: string, columns: readonly Column<R>[], rows: readonly R[]): RawBuilder<unknown> {
