@@ -3,6 +3,8 @@
 /** Four (or, since 2022, more) dot-separated levels, at most 35 characters: `V1V2V3.Z1Z2.Y1Y2.Hxx`. */
 export const AGENCY_CODE_PATTERN = '^[A-Za-z0-9]{1,10}(\\.[A-Za-z0-9]{1,10}){3,6}$';
 export const AGENCY_CODE = { type: 'string', maxLength: 35, pattern: AGENCY_CODE_PATTERN, description: 'Agency identifier, e.g. 000.00.00.H26' } as const;
+/** A jurisdiction pattern: `*`, `*.<levels>` (every agency ending so) or one full agency code. */
+export const JURISDICTION_PATTERN = '^(\\*|\\*(\\.[A-Za-z0-9]{1,10}){1,6}|[A-Za-z0-9]{1,10}(\\.[A-Za-z0-9]{1,10}){3,6})$';
 
 /** `{agency part}-{date}-{counter}`, loosely: ministries use variants such as G09.20-20260609-0092637. */
 export const DOSSIER_CODE = {

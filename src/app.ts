@@ -9,6 +9,7 @@ import type { DatabaseHandle } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import dossierRoutes from './dossiers/dossier.routes';
 import eventFeedRoutes from './events/event-feed.routes';
+import { kafkaRelay } from './events/relay';
 import type { Hub } from './hub';
 import authentication from './http/authentication';
 import bodyParsers from './http/body-parsers';
@@ -25,6 +26,8 @@ import type { PartyDeclaration } from './parties/party';
 import { PartyRegistry } from './parties/registry';
 import { SHARED_SCHEMAS } from './schemas';
 import { Sealer } from './audit/sealer';
+import subscriptionRoutes from './webhooks/subscription.routes';
+import { type WebhookTuning, Webhooks } from './webhooks/webhooks';
 import './http/request-context';
 
 const REQUEST_ID = /^[\x20-\x7e]{1,128}$/;
@@ -37,6 +40,8 @@ export interface AppOptions {
   parties: readonly PartyDeclaration[];
   /** The hub's logger; none in tests. */
   logger?: FastifyBaseLogger;
+  /** Webhook delivery timing (tests shorten the retry schedule and move the clock). */
+  webhooks?: WebhookTuning;
 }
 
 /** Builds the hub (migrated database, parties, plugins, routes) without listening. */
@@ -60,11 +65,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const metrics = new HubMetrics(database.db);
   const sealer = new Sealer(database.db, (error) => app.log.error({ err: error }, 'sealing the message log and outbox failed; retrying on the next commit'));
+  const parties = new PartyRegistry(options.parties);
   const hub: Hub = {
     config,
     db: database.db,
     engine: database.engine,
-    parties: new PartyRegistry(options.parties),
+    parties,
     signingKey: await loadOrCreateSigningKey(database.db),
     assertions: new ClientAssertionVerifier(database.db, [`${config.publicUrl}/oauth/token`, config.publicUrl]),
     metrics,
@@ -80,6 +86,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       onCommitted: () => sealer.poke(),
     }),
     sealer,
+    webhooks: new Webhooks({ db: database.db, config, parties, metrics, log: app.log, ...options.webhooks }),
+    relay: config.kafkaBrokers.length && config.relayInProcess ? kafkaRelay(config, database.db, app.log, metrics.registry) : undefined,
   };
   app.decorate('hub', hub);
 
@@ -99,13 +107,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(tokenRoutes);
   await app.register(dossierRoutes);
   await app.register(eventFeedRoutes);
+  await app.register(subscriptionRoutes);
 
   const stopMaintenance = startMaintenance(database.db, hub.assertions, app.log);
   sealer.start();
+  sealer.onFed(() => hub.webhooks.wake());
+  await hub.webhooks.start();
+  if (hub.relay) {
+    const relay = hub.relay;
+    sealer.onFed(() => relay.wake());
+    relay.start();
+  }
   app.addHook('onClose', async () => {
     stopMaintenance();
+    await hub.webhooks.stop();
     await hub.pipeline.close();
     await sealer.stop();
+    await hub.relay?.stop();
   });
   return app;
 }

@@ -14,6 +14,9 @@ export interface Config {
   readonly kafkaBrokers: readonly string[];
   readonly kafkaTopicDossiers: string;
   readonly kafkaTopicPayments: string;
+  readonly kafkaClientId: string;
+  /** Whether this hub process runs the Kafka relay (else `npm run relay` does). */
+  readonly relayInProcess: boolean;
   readonly webhookAllowPrivateNetworks: boolean;
   readonly logLevel: string;
   /** Requests a party may make per rate-limit window (overridable per party). */
@@ -102,6 +105,8 @@ export function loadConfig(env: Env = process.env): Config {
     kafkaBrokers: Object.freeze(kafkaBrokers),
     kafkaTopicDossiers: text(env, 'KAFKA_TOPIC_DOSSIERS', 'dossier-events'),
     kafkaTopicPayments: text(env, 'KAFKA_TOPIC_PAYMENTS', 'payment-events'),
+    kafkaClientId: text(env, 'KAFKA_CLIENT_ID', 'lien-thong-hub'),
+    relayInProcess: boolean(env, 'RELAY_IN_PROCESS', true),
     webhookAllowPrivateNetworks: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     logLevel,
     rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 6000, 1, 10_000_000),

@@ -19,6 +19,8 @@ export const ERROR_CATALOGUE = {
   REFUND_AMOUNT_MISMATCH: { status: 409, title: 'The expected refundable amount differs from the hub’s' },
   PROVIDER_NOT_ENABLED: { status: 422, title: 'This payment provider is not enabled' },
   PROVIDER_UNAVAILABLE: { status: 502, title: 'The provider did not answer' },
+  SUBSCRIPTION_DISABLED: { status: 409, title: 'The webhook subscription is disabled; subscribe again to receive events' },
+  SUBSCRIPTION_DECLARED: { status: 409, title: 'This webhook subscription is declared in the parties file; only the operator changes it' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The hub is shutting down or overloaded; retry' },

@@ -2,6 +2,7 @@ import { Problem } from '../schemas/common';
 import { Dossier, DossierEvent, DossierEventBatch, DossierEventBatchResult, DossierHeader, DossierList, DossierResult, DossierSummary } from '../schemas/dossier';
 import { CloudEvent, EventFeed } from '../schemas/events';
 import { Readiness } from '../schemas/operations';
+import { CreatedSubscription, NewSubscription, Subscription, SubscriptionList, WebhookDelivery, WebhookDeliveryList } from '../schemas/subscriptions';
 
 /** Every shared schema, registered once; routes refer to them as `{ $ref: '<$id>#' }`. */
 export const SHARED_SCHEMAS: readonly { $id: string }[] = [
@@ -17,4 +18,10 @@ export const SHARED_SCHEMAS: readonly { $id: string }[] = [
   CloudEvent,
   EventFeed,
   Readiness,
+  NewSubscription,
+  CreatedSubscription,
+  Subscription,
+  SubscriptionList,
+  WebhookDelivery,
+  WebhookDeliveryList,
 ];

@@ -45,7 +45,6 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ publicUrl: config.publicUrl, database: database.engine, dataDir: config.dataDir, parties: parties.length }, 'Liên Thông hub is listening');
-  if (config.kafkaBrokers.length) app.log.warn('KAFKA_BROKERS is set, but this version has no Kafka relay yet: events stay in the outbox and GET /v1/events');
   if (demo) {
     const file = `${config.dataDir}/demo-credentials.json`;
     process.stdout.write(

@@ -27,8 +27,14 @@ const FED: Column<{ position: number; id: number }>[] = [
   { name: 'outbox_id', value: (r) => r.id },
 ];
 
-/** One sealing round; returns the horizon it reached (undefined when another node holds the lock). */
-export async function sealOnce(db: Kysely<Database>): Promise<bigint | undefined> {
+export interface SealRound {
+  horizon: bigint;
+  /** Events this round gave feed positions to. */
+  fedEvents: number;
+}
+
+/** One sealing round; undefined when another node holds the lock. */
+export async function sealOnce(db: Kysely<Database>): Promise<SealRound | undefined> {
   return db.transaction().execute(async (trx) => {
     const head = await trx.selectFrom('seal_head').selectAll().where('id', '=', 1).forUpdate().skipLocked().executeTakeFirst();
     if (!head) return undefined;
@@ -39,7 +45,7 @@ export async function sealOnce(db: Kysely<Database>): Promise<bigint | undefined
     const events = await trx.selectFrom('outbox').select('id').where(window as never).orderBy('id').execute();
     if (logs.length === 0 && events.length === 0) {
       if (horizon !== head.horizon) await trx.updateTable('seal_head').set({ horizon }).where('id', '=', 1).execute();
-      return BigInt(horizon);
+      return { horizon: BigInt(horizon), fedEvents: 0 };
     }
 
     const chained = chainRecords({ seq: Number(head.log_number), hash: head.log_hash }, logs.map(toMessageRecord));
@@ -59,7 +65,7 @@ export async function sealOnce(db: Kysely<Database>): Promise<bigint | undefined
         WHERE id = 1 RETURNING 1
       )
       SELECT 1`.execute(trx);
-    return BigInt(horizon);
+    return { horizon: BigInt(horizon), fedEvents: fed.length };
   });
 }
 
@@ -68,11 +74,24 @@ export class Sealer {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private gathering: NodeJS.Timeout | undefined;
+  private readonly feedListeners: (() => void)[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onError: (error: unknown) => void,
   ) {}
+
+  /** Calls `listener` after every round that put new events in the feed (the feed's consumers wake up). */
+  onFed(listener: () => void): void {
+    this.feedListeners.push(listener);
+  }
+
+  private round(): Promise<SealRound | undefined> {
+    return sealOnce(this.db).then((round) => {
+      if (round?.fedEvents) for (const listener of this.feedListeners) listener();
+      return round;
+    });
+  }
 
   start(): void {
     this.timer = setInterval(() => this.sealNow(), IDLE_INTERVAL_MS);
@@ -101,7 +120,7 @@ export class Sealer {
     do {
       this.again = false;
       try {
-        await sealOnce(this.db);
+        await this.round();
       } catch (error) {
         this.onError(error);
         return;
@@ -119,8 +138,8 @@ export class Sealer {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       while (this.running) await this.running;
-      const reached = await sealOnce(this.db);
-      if ((reached !== undefined && reached >= target) || Date.now() > deadline) return;
+      const round = await this.round();
+      if ((round !== undefined && round.horizon >= target) || Date.now() > deadline) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }

@@ -116,6 +116,54 @@ export interface ClientAssertionJtisTable {
   expires_at: Timestamp;
 }
 
+export interface FeedConsumersTable {
+  name: string;
+  position: number;
+  updated_at: Generated<Date>;
+  leased_by: string | null;
+  lease_until: Date | null;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  party_code: string;
+  url: string;
+  types: string[];
+  agency_codes: string[] | null;
+  secret: string;
+  origin: 'api' | 'parties-file';
+  created_at: Generated<Date>;
+  disabled_at: Date | null;
+  disabled_reason: string | null;
+  deleted_at: Date | null;
+}
+
+export type DeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'DISABLED';
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  subscription_id: string;
+  outbox_id: number;
+  event_id: string;
+  aggregate_id: string;
+  status: DeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  response_status: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempt: number;
+  attempted_at: Timestamp;
+  duration_ms: number;
+  response_status: number | null;
+  error: string | null;
+}
+
 export interface Database {
   hub_signing_keys: HubSigningKeysTable;
   dossiers: DossiersTable;
@@ -127,6 +175,10 @@ export interface Database {
   message_log_seals: MessageLogSealsTable;
   outbox_feed: OutboxFeedTable;
   client_assertion_jtis: ClientAssertionJtisTable;
+  feed_consumers: FeedConsumersTable;
+  subscriptions: SubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type DossierRow = Selectable<DossiersTable>;

@@ -3,6 +3,7 @@ import { buildApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import type { DatabaseHandle, Engine } from '../../src/db/connect';
 import type { PartyDeclaration } from '../../src/parties/party';
+import type { WebhookTuning } from '../../src/webhooks/webhooks';
 import { openTestDatabase } from './databases';
 import { SECRETS, TEST_PARTIES } from './parties';
 
@@ -16,10 +17,10 @@ export interface TestHub {
 }
 
 /** The hub on a fresh database of `engine`, through `app.inject` (no port). */
-export async function startTestHub(engine: Engine, options: { env?: Record<string, string>; parties?: PartyDeclaration[] } = {}): Promise<TestHub> {
+export async function startTestHub(engine: Engine, options: { env?: Record<string, string>; parties?: PartyDeclaration[]; webhooks?: WebhookTuning } = {}): Promise<TestHub> {
   const config = loadConfig({ PUBLIC_URL: 'http://hub.test', RATE_LIMIT_MAX: '100000', ...options.env });
   const database = await openTestDatabase(engine);
-  const app = await buildApp({ config, database, parties: options.parties ?? TEST_PARTIES });
+  const app = await buildApp({ config, database, parties: options.parties ?? TEST_PARTIES, webhooks: options.webhooks });
   await app.ready();
   return {
     app,
