@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core';
 import * as m0002 from './0002_event_delivery';
+import * as m0003 from './0003_sso';
 
 /** Every migration, in order. Names are frozen: the migrator records them in the database. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': m0001,
   '0002_event_delivery': m0002,
+  '0003_sso': m0003,
 };

@@ -7,6 +7,87 @@ export const PartiesFileSchema = {
   "required": [
     "parties"
   ],
+  "$defs": {
+    "OidcIdentityProviderSettings": {
+      "description": "An upstream OpenID Connect identity provider (VNeID-style): the hub is its relying party, with redirect URI {PUBLIC_URL}/sso/callback/{party code}",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "issuer",
+        "clientId",
+        "clientSecret",
+        "acr"
+      ],
+      "properties": {
+        "issuer": {
+          "description": "Issuer URL; its /.well-known/openid-configuration is read. https, or http on this machine only",
+          "type": "string",
+          "pattern": "^https?://[^?#]+$"
+        },
+        "clientId": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 255
+        },
+        "clientSecret": {
+          "type": "string",
+          "minLength": 16,
+          "maxLength": 512
+        },
+        "tokenEndpointAuthMethod": {
+          "enum": [
+            "client_secret_basic",
+            "client_secret_post"
+          ]
+        },
+        "scopes": {
+          "description": "Space-separated scopes asked of the provider (default: openid profile)",
+          "type": "string",
+          "pattern": "^openid( [\\x21\\x23-\\x5b\\x5d-\\x7e]+)*$"
+        },
+        "claims": {
+          "description": "Contract claim → the provider's claim that carries it (defaults: the same names)",
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "id_number": { "type": "string", "minLength": 1 },
+            "tech_id": { "type": "string", "minLength": 1 },
+            "name": { "type": "string", "minLength": 1 },
+            "birthdate": { "type": "string", "minLength": 1 },
+            "gender": { "type": "string", "minLength": 1 },
+            "email": { "type": "string", "minLength": 1 },
+            "phone_number": { "type": "string", "minLength": 1 },
+            "address": { "type": "string", "minLength": 1 },
+            "account_type": { "type": "string", "minLength": 1 },
+            "acr": { "type": "string", "minLength": 1 }
+          }
+        },
+        "acr": {
+          "description": "The assurance levels the provider can reach, e.g. [\"LoA2\"] or [\"IAL2\"]",
+          "type": "array",
+          "minItems": 1,
+          "uniqueItems": true,
+          "items": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+          }
+        },
+        "profileUri": {
+          "type": "string",
+          "pattern": "^https?://"
+        },
+        "logoutUri": {
+          "type": "string",
+          "pattern": "^https?://"
+        },
+        "timeoutSeconds": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 60
+        }
+      }
+    }
+  },
   "properties": {
     "parties": {
       "type": "array",
@@ -19,6 +100,33 @@ export const PartiesFileSchema = {
           "name",
           "kind"
         ],
+        "if": {
+          "required": [
+            "kind"
+          ],
+          "properties": {
+            "kind": {
+              "const": "IDENTITY_PROVIDER"
+            }
+          }
+        },
+        "then": {
+          "required": [
+            "provider",
+            "settings"
+          ],
+          "properties": {
+            "provider": {
+              "description": "The kind of upstream identity provider (adapters/identity/registry.ts); the built-in demo provider cannot be declared",
+              "enum": [
+                "oidc"
+              ]
+            },
+            "settings": {
+              "$ref": "#/$defs/OidcIdentityProviderSettings"
+            }
+          }
+        },
         "properties": {
           "code": {
             "type": "string",

@@ -25,6 +25,7 @@ import { HubMetrics, metricsRoutes } from './ops/metrics';
 import type { PartyDeclaration } from './parties/party';
 import { PartyRegistry } from './parties/registry';
 import { SHARED_SCHEMAS } from './schemas';
+import ssoRoutes from './sso/sso.routes';
 import { Sealer } from './audit/sealer';
 import subscriptionRoutes from './webhooks/subscription.routes';
 import { type WebhookTuning, Webhooks } from './webhooks/webhooks';
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(dossierRoutes);
   await app.register(eventFeedRoutes);
   await app.register(subscriptionRoutes);
+  await app.register(ssoRoutes);
 
   const stopMaintenance = startMaintenance(database.db, hub.assertions, app.log);
   sealer.start();

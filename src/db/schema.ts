@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { SsoAccountLinksTable, SsoAccountsTable, SsoCookieKeysTable, SsoPayloadsTable, SsoSigningKeysTable } from '../sso/sso-tables';
 
 /** Row types of the hub's tables, as Kysely sees them (migrations/ is the source of truth). */
 
@@ -179,6 +180,11 @@ export interface Database {
   subscriptions: SubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  sso_payloads: SsoPayloadsTable;
+  sso_signing_keys: SsoSigningKeysTable;
+  sso_cookie_keys: SsoCookieKeysTable;
+  sso_accounts: SsoAccountsTable;
+  sso_account_links: SsoAccountLinksTable;
 }
 
 export type DossierRow = Selectable<DossiersTable>;

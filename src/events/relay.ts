@@ -84,7 +84,8 @@ export class Relay {
     this.loop = new BackgroundLoop({
       name: 'kafka relay',
       idleMs: options.idleMs ?? DEFAULT_IDLE_MS,
-      backoff: { initialMs: 200, maxMs: 30_000 },
+      // At most 5 s between attempts: once the broker is back, the backlog must start draining at once.
+      backoff: { initialMs: 200, maxMs: 5000 },
       step: () => this.round(),
       onError: (error, retryInMs) => {
         this.setState('failing', (error as Error).message);

@@ -27,6 +27,8 @@ declare module 'fastify' {
     idempotent?: boolean;
     /** Leave this route out of the message log (probes, docs, metrics). */
     messageLog?: false;
+    /** Keep the query string out of logs and the message log (it carries codes or tokens). */
+    logQuery?: false;
   }
 }
 

@@ -4,7 +4,7 @@ import type { PartyDeclaration } from './party';
 import { randomSecret } from './secrets';
 
 /**
- * Without a PARTIES_FILE the hub runs with three demo parties, so that `npm start` on a
+ * Without a PARTIES_FILE the hub runs with three demo parties (and the demo identity provider), so that `npm start` on a
  * fresh machine can be tried at once. Their secrets are generated on first start and kept
  * in DATA_DIR/demo-credentials.json, so they survive restarts.
  */
@@ -40,6 +40,16 @@ const DEMO_PARTIES: readonly Omit<PartyDeclaration, 'clients'>[] = [
 
 const DEMO_CLIENT_IDS: Record<string, string> = { '000.00.00.H26': 'demo-hanoi', '000.00.00.G12': 'demo-mof', dvcqg: 'demo-portal' };
 
+/** Where the demo portal's single sign-on returns: nothing listens there; the browser's address bar shows the code. */
+export const DEMO_PORTAL_REDIRECT_URI = 'http://localhost:8080/callback';
+
+/**
+ * DEMO ONLY: the built-in demo identity provider (adapters/identity/demo), so that single
+ * sign-on can be tried with no real identity provider. It believes whatever is typed, so it
+ * exists only among the demo parties; a parties file cannot declare it.
+ */
+const DEMO_IDENTITY_PROVIDER: PartyDeclaration = { code: 'demo-idp', name: 'Demo identity provider (DEMO ONLY)', kind: 'IDENTITY_PROVIDER', provider: 'demo' };
+
 export function demoParties(dataDir: string, publicUrl: string): { parties: PartyDeclaration[]; credentials: DemoCredentials; created: boolean } {
   const file = path.join(dataDir, 'demo-credentials.json');
   let stored: DemoCredentials | undefined;
@@ -71,6 +81,9 @@ export function demoParties(dataDir: string, publicUrl: string): { parties: Part
     fs.mkdirSync(dataDir, { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   }
-  const parties = DEMO_PARTIES.map((party, i) => ({ ...party, clients: [{ clientId: clients[i]!.clientId, clientSecret: clients[i]!.clientSecret }] }));
+  const parties: PartyDeclaration[] = DEMO_PARTIES.map((party, i) => ({ ...party, clients: [{ clientId: clients[i]!.clientId, clientSecret: clients[i]!.clientSecret }] }));
+  // The demo portal is also a single sign-on client.
+  parties.find((p) => p.code === 'dvcqg')!.clients![0]!.redirectUris = [DEMO_PORTAL_REDIRECT_URI];
+  parties.push(DEMO_IDENTITY_PROVIDER);
   return { parties, credentials, created: stored === undefined };
 }

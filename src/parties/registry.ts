@@ -87,10 +87,47 @@ export function parsePartiesDocument(document: unknown, source: string): PartyDe
         const keyProblem = publicKeyProblem(key);
         if (keyProblem) problems.push(`${clientAt}/jwks/keys/${k}: ${keyProblem}`);
       });
+      problems.push(...singleSignOnClientProblems(client, party, clientAt));
     });
+    if (party.kind === 'IDENTITY_PROVIDER' && typeof party.settings?.issuer === 'string' && !issuerProblemFree(party.settings.issuer)) {
+      problems.push(`${at}/settings/issuer: must be https (plain http only for a provider on this machine: 127.0.0.1, localhost, [::1])`);
+    }
   });
   if (problems.length) throw new PartiesFileError(`${source} is invalid:\n  ${problems.join('\n  ')}`);
   return parties;
+}
+
+/**
+ * A client with redirectUris is a single sign-on client of the OpenID provider, which must
+ * compare client secrets itself: it needs clientSecret or keys, not only a clientSecretHash.
+ */
+function singleSignOnClientProblems(client: ClientDeclaration, party: PartyDeclaration, at: string): string[] {
+  if (!client.redirectUris?.length && !client.postLogoutRedirectUris?.length) return [];
+  const problems: string[] = [];
+  if (!['PORTAL', 'PROVINCE', 'MINISTRY'].includes(party.kind)) problems.push(`${at}/redirectUris: only PORTAL, PROVINCE and MINISTRY parties log citizens in`);
+  if (!client.redirectUris?.length) problems.push(`${at}/redirectUris: postLogoutRedirectUris need redirectUris`);
+  if (client.clientSecretHash) problems.push(`${at}/clientSecretHash: a single sign-on client (redirectUris) needs clientSecret, jwks or jwksUri: the OpenID provider compares the secret itself`);
+  for (const [field, uris] of [['redirectUris', client.redirectUris ?? []], ['postLogoutRedirectUris', client.postLogoutRedirectUris ?? []]] as const) {
+    uris.forEach((uri, i) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(uri);
+      } catch {
+        url = undefined;
+      }
+      if (!url || url.hash || uri.includes('#')) problems.push(`${at}/${field}/${i}: must be an absolute URL without a fragment`);
+    });
+  }
+  return problems;
+}
+
+function issuerProblemFree(issuer: string): boolean {
+  try {
+    const url = new URL(issuer);
+    return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** Why a registered JWK cannot verify client assertions, or undefined. */

@@ -226,8 +226,11 @@ describe('demoParties', () => {
     const stored = JSON.parse(fs.readFileSync(file(), 'utf8'));
     expect(stored).toEqual(first.credentials);
     expect(stored.tokenUrl).toBe('http://127.0.0.1:3000/oauth/token');
-    expect(first.parties.map((p) => p.clients![0]!.clientId)).toEqual(['demo-hanoi', 'demo-mof', 'demo-portal']);
-    for (const party of first.parties) expect(party.clients![0]!.clientSecret!.length).toBeGreaterThanOrEqual(16);
+    const withClients = first.parties.filter((p) => p.clients);
+    expect(withClients.map((p) => p.clients![0]!.clientId)).toEqual(['demo-hanoi', 'demo-mof', 'demo-portal']);
+    for (const party of withClients) expect(party.clients![0]!.clientSecret!.length).toBeGreaterThanOrEqual(16);
+    // The demo identity provider, for trying single sign-on, exists only among the demo parties.
+    expect(first.parties.filter((p) => !p.clients)).toEqual([expect.objectContaining({ kind: 'IDENTITY_PROVIDER', provider: 'demo' })]);
 
     const second = demoParties(path.join(dir, 'data'), 'http://127.0.0.1:3000');
     expect(second.created).toBe(false);

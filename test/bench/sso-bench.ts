@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Agent, request } from 'undici';
+import { TestBrowser, chooserForm } from '../support/sso/browser';
+import { startUpstreamIdp } from '../support/sso/upstream-idp';
+import { findFreePort, startNodeServer, stopAllServers, waitUntilReady } from './children';
+import { dropAllDatabases, withFreshDatabase } from './databases';
+
+/**
+ * Single sign-on throughput, stand-alone (`npm run build && node dist/test/bench/sso-bench.js`):
+ * the hub process on a fresh PostgreSQL database, a local upstream oidc-provider, and
+ *  - full logins: authorize → chooser → upstream → callback → code → token exchange, per second;
+ *  - token endpoint: code exchanges (codes made beforehand by silent re-authorization, no upstream);
+ *  - userinfo: autocannon with one access token.
+ * Targets (issue): userinfo ≥ 5,000/s, token ≥ 500/s, full logins ≥ 200/s.
+ */
+const SECONDS = Number(process.env.SSO_BENCH_SECONDS ?? 10);
+const SECRET = 'bench-portal-secret-0123456789';
+const REDIRECT = 'http://127.0.0.1:9/cb';
+const BASIC = `Basic ${Buffer.from(`bench-portal:${SECRET}`).toString('base64')}`;
+const VERIFIER = 'v'.repeat(43);
+const CHALLENGE = { verifier: VERIFIER, challenge: createHash('sha256').update(VERIFIER).digest('base64url') };
+
+async function closedLoop(workers: number, seconds: number, once: () => Promise<void>): Promise<{ perSecond: number; failures: number; firstFailure?: string }> {
+  const until = Date.now() + seconds * 1000;
+  let done = 0;
+  let failures = 0;
+  let firstFailure: string | undefined;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < until) {
+        try {
+          await once();
+          done += 1;
+        } catch (error) {
+          failures += 1;
+          firstFailure ??= (error as Error).message;
+        }
+      }
+    }),
+  );
+  return { perSecond: Math.round((done / (Date.now() - started)) * 1000), failures, ...(firstFailure ? { firstFailure } : {}) };
+}
+
+async function main(): Promise<void> {
+  await withFreshDatabase(async (databaseUrl) => {
+    const port = await findFreePort();
+    const hubUrl = `http://127.0.0.1:${port}`;
+    const upstream = await startUpstreamIdp({ hubCallbackUrl: `${hubUrl}/sso/callback/vneid` });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sso-bench-'));
+    const partiesFile = path.join(dir, 'parties.json');
+    fs.writeFileSync(
+      partiesFile,
+      JSON.stringify({
+        parties: [
+          { code: 'dvcqg', name: 'Portal', kind: 'PORTAL', jurisdiction: ['*'], scopes: ['dossiers:read'], clients: [{ clientId: 'bench-portal', clientSecret: SECRET, redirectUris: [REDIRECT] }] },
+          { code: 'vneid', name: 'VNeID', kind: 'IDENTITY_PROVIDER', provider: 'oidc', settings: { issuer: upstream.issuer, clientId: upstream.clientId, clientSecret: upstream.clientSecret, acr: ['LoA2'] } },
+        ],
+      }),
+    );
+    const hub = startNodeServer('hub', path.resolve(__dirname, '../../src/server.js'), port, {
+      DATABASE_URL: databaseUrl,
+      PARTIES_FILE: partiesFile,
+      DATA_DIR: dir,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_MAX: '10000000',
+    });
+    await waitUntilReady(hub, '/health/ready', (status) => status === 200);
+    const agent = new Agent({ connections: 64 });
+    const authorizeUrl = (extra: Record<string, string> = {}) =>
+      `${hubUrl}/oidc/auth?${new URLSearchParams({ client_id: 'bench-portal', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid profile', code_challenge: CHALLENGE.challenge, code_challenge_method: 'S256', state: 'bench-state', nonce: 'bench-nonce', ...extra })}`;
+    const exchange = async (code: string) => {
+      const answer = await request(`${hubUrl}/oidc/token`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: CHALLENGE.verifier }).toString(),
+      });
+      const body = (await answer.body.json()) as { access_token: string };
+      if (answer.statusCode !== 200) throw new Error(`token ${answer.statusCode} ${JSON.stringify(body)}`);
+      return body.access_token;
+    };
+    const fullLogin = async (browser = new TestBrowser()) => {
+      const chooser = await browser.follow(authorizeUrl(), REDIRECT);
+      const { action, fields } = chooserForm(chooser.body, 'vneid');
+      const back = await browser.follow(new URL(action, hubUrl), REDIRECT, { form: fields });
+      const code = back.location?.searchParams.get('code');
+      if (!code) throw new Error(`no code: ${back.status} ${back.body.slice(0, 200)}`);
+      return { browser, accessToken: await exchange(code) };
+    };
+
+    const logins = await closedLoop(16, SECONDS, async () => void (await fullLogin()));
+    // Codes for the token endpoint, from browsers that already have a hub session (one request each).
+    const sessions = await Promise.all(Array.from({ length: 16 }, () => fullLogin()));
+    const codes: string[] = [];
+    await closedLoop(16, 4, async () => {
+      const browser = sessions[codes.length % sessions.length]!.browser;
+      const silent = await browser.visit(authorizeUrl({ prompt: 'none' }));
+      const code = silent.location?.searchParams.get('code');
+      if (!code) throw new Error(`silent authorization gave no code: ${silent.status}`);
+      codes.push(code);
+    });
+    // Every prepared code once (they live 60 s), 32 at a time.
+    const prepared = codes.length;
+    const exchangeStarted = Date.now();
+    let tokenFailures = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        for (let code = codes.pop(); code; code = codes.pop()) await exchange(code).catch(() => (tokenFailures += 1));
+      }),
+    );
+    const tokens = { perSecond: Math.round((prepared / (Date.now() - exchangeStarted)) * 1000), exchanged: prepared, failures: tokenFailures };
+
+    const accessToken = sessions[0]!.accessToken;
+    const userinfo = await autocannon({ url: `${hubUrl}/oidc/userinfo`, connections: 64, duration: SECONDS, headers: { authorization: `Bearer ${accessToken}` } });
+    const report = {
+      fullLoginsPerSecond: logins,
+      tokenExchangesPerSecond: tokens,
+      userinfoPerSecond: { mean: userinfo.requests.mean, p50Ms: userinfo.latency.p50, p99Ms: userinfo.latency.p99, non2xx: userinfo.non2xx, errors: userinfo.errors },
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    await agent.close();
+    await hub.stop();
+    await upstream.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+main()
+  .catch(async (error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await stopAllServers();
+    await dropAllDatabases();
+  });
