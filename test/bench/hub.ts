@@ -51,9 +51,14 @@ function partiesFile(): string {
 
 /**
  * Starts a hub with its own data directory, runs `use`, then stops it; reports the hub's peak memory.
- * Without a database URL the hub falls back to its embedded PGlite.
+ * Without a database URL the hub falls back to its embedded PGlite. `extraEnv` adds settings (KAFKA_BROKERS).
  */
-export async function withHub<T>(label: string, databaseUrl: string | undefined, use: (hub: Server) => Promise<T>): Promise<HubRun<T>> {
+export async function withHub<T>(
+  label: string,
+  databaseUrl: string | undefined,
+  use: (hub: Server) => Promise<T>,
+  extraEnv: Record<string, string> = {},
+): Promise<HubRun<T>> {
   if (!existsSync(HUB_SCRIPT)) throw new Error(`the hub is not built: ${HUB_SCRIPT} is missing (npm run build)`);
   const workDir = await mkdtemp(path.join(benchWorkDir, 'hub-'));
   const partiesPath = path.join(workDir, 'parties.json');
@@ -66,6 +71,7 @@ export async function withHub<T>(label: string, databaseUrl: string | undefined,
     RATE_LIMIT_MAX: '10000000',
     LOG_LEVEL: 'warn',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...extraEnv,
   };
   const hub = startNodeServer(label, HUB_SCRIPT, await findFreePort(), env);
   const rss = sampleMaxRss(hub.pid);

@@ -1,3 +1,4 @@
+import { CATCH_UP_LIMIT_SECONDS, type OfferedLoadResult, type OutageResult, type RelayThroughputResult } from './events';
 import type { LoadResult } from './load';
 import type { BatchLoadResult, HubLoadResult } from './scenarios';
 
@@ -8,12 +9,25 @@ export interface BenchOutcomes {
   hubSingle: Outcome<HubLoadResult>;
   hubBatch: Outcome<BatchLoadResult>;
   pgliteSingle: Outcome<HubLoadResult>;
+  relayThroughput: Outcome<RelayThroughputResult>;
+  relayLatency: Outcome<OfferedLoadResult>;
+  kafkaOutage: Outcome<OutageResult>;
 }
+
+type HttpScenario = 'baseline' | 'hubSingle' | 'hubBatch' | 'pgliteSingle';
+type EventsScenario = 'relayThroughput' | 'relayLatency' | 'kafkaOutage';
 
 export interface BenchSettings {
   durationSeconds: number;
   warmupSeconds: number;
-  connections: { baseline: number; hubSingle: number; hubBatch: number; pgliteSingle: number };
+  connections: Record<HttpScenario, number>;
+  events: {
+    /** Dossiers created while the broker is down: their events make the relay's backlog. */
+    relayDossiers: number;
+    latencyEventsPerSecond: number;
+    outageEventsPerSecond: number;
+    outageSeconds: number;
+  };
 }
 
 interface TargetCheck {
@@ -30,21 +44,32 @@ const TARGETS = {
   batchEventsPerSecond: 50_000,
   pgliteEventsPerSecond: 2_000,
   maxRssMb: 300,
+  relayEventsPerSecond: 20_000,
+  commitToAckP99Ms: 200,
+  outageCatchUpSeconds: 60,
+  /** Committed events/s below this share of the offered rate mean the hub, not the relay, was the limit. */
+  committedShareOfOffered: 0.95,
 };
 
-const SCENARIO_LABELS: Record<keyof BenchOutcomes, string> = {
+const SCENARIO_LABELS: Record<HttpScenario, string> = {
   baseline: 'baseline: bare Fastify + 1 INSERT',
   hubSingle: 'hub single events (Postgres)',
   hubBatch: 'hub batch x1000 (Postgres)',
   pgliteSingle: 'hub single events (PGlite)',
 };
 
-const SCENARIO_KEYS = Object.keys(SCENARIO_LABELS) as Array<keyof BenchOutcomes>;
+const SCENARIO_KEYS = Object.keys(SCENARIO_LABELS) as HttpScenario[];
+
+const EVENTS_LABELS: Record<EventsScenario, string> = {
+  relayThroughput: 'Kafka relay, backlog',
+  relayLatency: 'Kafka relay, offered load',
+  kafkaOutage: 'Kafka outage, offered load',
+};
 
 const whole = (value: number) => Math.round(value).toLocaleString('en-US');
 
 /** A measurement only counts if every request was answered with success. */
-function failedAnswers(result: LoadResult): string[] {
+function failedAnswers(result: Pick<LoadResult, 'non2xx' | 'errors'>): string[] {
   const problems: string[] = [];
   if (result.non2xx > 0) problems.push(`${whole(result.non2xx)} non-2xx`);
   if (result.errors > 0) problems.push(`${whole(result.errors)} errors`);
@@ -96,8 +121,63 @@ function checkMemory({ hubSingle, hubBatch }: BenchOutcomes): TargetCheck {
   return check(target, `${whole(maxRssMb)} MB max`, maxRssMb <= TARGETS.maxRssMb, []);
 }
 
-export function checkTargets(outcomes: BenchOutcomes): TargetCheck[] {
-  return [checkHubAgainstBaseline(outcomes), checkBatch(outcomes), checkPglite(outcomes), checkMemory(outcomes)];
+function checkRelayThroughput({ relayThroughput }: BenchOutcomes): TargetCheck {
+  const target = `relay >= ${whole(TARGETS.relayEventsPerSecond)} events/s`;
+  if (!relayThroughput.ok) return notRun(target);
+  const { eventsPerSecond, backlogEvents, publishedEvents, seconds } = relayThroughput.result;
+  const problems = publishedEvents < backlogEvents ? [`${whole(backlogEvents - publishedEvents)} of ${whole(backlogEvents)} events not published`] : [];
+  return check(target, `${whole(eventsPerSecond)} events/s (${whole(publishedEvents)} events in ${seconds.toFixed(2)} s)`, eventsPerSecond >= TARGETS.relayEventsPerSecond, problems);
+}
+
+/** What makes an offered-load measurement unusable, whatever its headline number. */
+function offeredLoadProblems(result: OfferedLoadResult | OutageResult): string[] {
+  const problems = failedAnswers(result);
+  if (result.refusedItems > 0) problems.push(`${whole(result.refusedItems)} items refused`);
+  if (result.committedEventsPerSecond < TARGETS.committedShareOfOffered * result.offeredEventsPerSecond) {
+    problems.push(`only ${whole(result.committedEventsPerSecond)} of ${whole(result.offeredEventsPerSecond)} events/s committed`);
+  }
+  return problems;
+}
+
+function checkRelayLatency({ relayLatency }: BenchOutcomes, settings: BenchSettings): TargetCheck {
+  const target = `commit->ack p99 <= ${TARGETS.commitToAckP99Ms} ms at ${whole(settings.events.latencyEventsPerSecond)} events/s`;
+  if (!relayLatency.ok) return notRun(target);
+  const r = relayLatency.result;
+  const problems = offeredLoadProblems(r);
+  if (r.acknowledgedEvents < r.committedEvents) problems.push(`${whole(r.committedEvents - r.acknowledgedEvents)} committed events not on the broker`);
+  const histogram = r.hubHistogramP99BoundMs === null ? 'beyond its last bucket' : `<= ${r.hubHistogramP99BoundMs} ms`;
+  return check(
+    target,
+    `p99 ${r.commitToAckP99Ms} ms, p50 ${r.commitToAckP50Ms} ms over ${whole(r.acknowledgedEvents)} events (hub histogram p99 ${histogram})`,
+    r.commitToAckP99Ms <= TARGETS.commitToAckP99Ms,
+    problems,
+  );
+}
+
+function checkKafkaOutage({ kafkaOutage }: BenchOutcomes, settings: BenchSettings): TargetCheck {
+  const { outageSeconds, outageEventsPerSecond } = settings.events;
+  const target = `Kafka lag back to 0 <= ${TARGETS.outageCatchUpSeconds} s after a ${outageSeconds} s outage at ${whole(outageEventsPerSecond)} events/s`;
+  if (!kafkaOutage.ok) return notRun(target);
+  const { catchUpSeconds, backlogEvents, lastUnpublished } = kafkaOutage.result;
+  const measured = catchUpSeconds === null ? `not within ${CATCH_UP_LIMIT_SECONDS} s, ${whole(lastUnpublished)} still unpublished` : `${catchUpSeconds.toFixed(1)} s`;
+  return check(
+    target,
+    `${measured} (backlog ${whole(backlogEvents)} events at the broker's return)`,
+    catchUpSeconds !== null && catchUpSeconds <= TARGETS.outageCatchUpSeconds,
+    offeredLoadProblems(kafkaOutage.result),
+  );
+}
+
+export function checkTargets(outcomes: BenchOutcomes, settings: BenchSettings): TargetCheck[] {
+  return [
+    checkHubAgainstBaseline(outcomes),
+    checkBatch(outcomes),
+    checkPglite(outcomes),
+    checkMemory(outcomes),
+    checkRelayThroughput(outcomes),
+    checkRelayLatency(outcomes, settings),
+    checkKafkaOutage(outcomes, settings),
+  ];
 }
 
 function table(rows: string[][]): string {
@@ -120,23 +200,52 @@ function scenarioRow(label: string, connections: number, outcome: Outcome<LoadRe
   ];
 }
 
+const dash = '-';
+
+function offeredLoadRow(label: string, r: OfferedLoadResult | OutageResult, latency: string[], lag: string): string[] {
+  return [label, whole(r.offeredEventsPerSecond), whole(r.committedEventsPerSecond), dash, ...latency, lag, whole(r.non2xx), whole(r.errors)];
+}
+
+/** One row per events scenario; a dash where the scenario does not measure that column. */
+function eventsRows({ relayThroughput, relayLatency, kafkaOutage }: BenchOutcomes): string[][] {
+  const notRunRow = (key: EventsScenario) => [EVENTS_LABELS[key], 'not run'];
+  const lag = (r: OutageResult) => (r.catchUpSeconds === null ? `> ${CATCH_UP_LIMIT_SECONDS}` : r.catchUpSeconds.toFixed(1));
+  return [
+    relayThroughput.ok
+      ? [`${EVENTS_LABELS.relayThroughput} of ${whole(relayThroughput.result.backlogEvents)}`, dash, dash, whole(relayThroughput.result.eventsPerSecond), dash, dash, dash, dash, dash]
+      : notRunRow('relayThroughput'),
+    relayLatency.ok
+      ? offeredLoadRow(EVENTS_LABELS.relayLatency, relayLatency.result, [String(relayLatency.result.commitToAckP50Ms), String(relayLatency.result.commitToAckP99Ms)], dash)
+      : notRunRow('relayLatency'),
+    kafkaOutage.ok ? offeredLoadRow(EVENTS_LABELS.kafkaOutage, kafkaOutage.result, [dash, dash], lag(kafkaOutage.result)) : notRunRow('kafkaOutage'),
+  ];
+}
+
+function notes(outcomes: BenchOutcomes): string[] {
+  const labels: Record<keyof BenchOutcomes, string> = { ...SCENARIO_LABELS, ...EVENTS_LABELS };
+  return (Object.keys(labels) as Array<keyof BenchOutcomes>).flatMap((key) => {
+    const outcome = outcomes[key];
+    if (!outcome.ok) return [`${labels[key]} could not run: ${outcome.error}`];
+    return 'firstFailure' in outcome.result && outcome.result.firstFailure ? [`${labels[key]}, first failed answer: ${outcome.result.firstFailure}`] : [];
+  });
+}
+
 export function formatReport(outcomes: BenchOutcomes, settings: BenchSettings, checks: TargetCheck[], warnings: string[]): string {
   const scenarios = SCENARIO_KEYS.map((key) =>
     scenarioRow(SCENARIO_LABELS[key], settings.connections[key], outcomes[key]),
   );
-  const notes = SCENARIO_KEYS.flatMap((key) => {
-    const outcome = outcomes[key];
-    if (!outcome.ok) return [`${SCENARIO_LABELS[key]} could not run: ${outcome.error}`];
-    return outcome.result.firstFailure ? [`${SCENARIO_LABELS[key]}, first failed answer: ${outcome.result.firstFailure}`] : [];
-  });
+  const failures = notes(outcomes);
   const targets = checks.map((c) => [c.target, c.measured, c.verdict + (c.problems.length ? ` (${c.problems.join(', ')})` : '')]);
   return [
     `Liên Thông benchmark: ${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s warm-up; load generator on the same machine`,
     '',
     table([['scenario', 'conns', 'req/s mean', 'req/s median', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], ...scenarios]),
     '',
+    'Events: the hub relays to the Kafka test broker (own process); commit->ack per event = broker append time - CloudEvent time',
+    table([['events scenario', 'offered ev/s', 'committed ev/s', 'published ev/s', 'ack p50 ms', 'ack p99 ms', 'lag to 0 s', 'non-2xx', 'errors'], ...eventsRows(outcomes)]),
+    '',
     table([['target', 'measured', 'verdict'], ...targets]),
-    ...(notes.length ? ['', ...notes] : []),
+    ...(failures.length ? ['', ...failures] : []),
     ...(warnings.length ? ['', ...warnings.map((warning) => `warning: ${warning}`)] : []),
   ].join('\n');
 }

@@ -33,7 +33,7 @@ function onEngine<T>(engine: Engine, use: (databaseUrl: string | undefined) => P
   return engine === 'postgres' ? withFreshDatabase(use) : use(undefined);
 }
 
-function rotating<T>(items: readonly T[]): () => T {
+export function rotating<T>(items: readonly T[]): () => T {
   let next = 0;
   return () => items[next++ % items.length] as T;
 }
@@ -80,23 +80,25 @@ export async function hubSingleEvents(
 }
 
 /**
- * Batches are disjoint windows of consecutive dossiers, as one system's batches mostly are
- * (the hub applies batches that share a dossier one after the other, to keep its order).
+ * Batches of hand-overs for POST /v1/dossier-events, `batchSize` events each. They are disjoint
+ * windows of consecutive dossiers, as one system's batches mostly are (the hub applies batches
+ * that share a dossier one after the other, to keep its order).
  */
-function batchBodies(codes: readonly string[]): Buffer[] {
-  return Array.from({ length: Math.floor(codes.length / BATCH_SIZE) }, (_, batch) => {
-    const window = codes.slice(batch * BATCH_SIZE, (batch + 1) * BATCH_SIZE);
+export function batchBodies(codes: readonly string[], batchSize: number): Buffer<ArrayBuffer>[] {
+  return Array.from({ length: Math.floor(codes.length / batchSize) }, (_, batch) => {
+    const window = codes.slice(batch * batchSize, (batch + 1) * batchSize);
     const events = window.map((dossierCode) => ({ dossierCode, status: 'PROCESSING', occurredAt: LOAD_OCCURRED_AT }));
     return Buffer.from(JSON.stringify({ events }));
   });
 }
 
-function countRefusedItems(body: string): number {
+/** Items of a 200 batch answer that were refused one by one; the whole batch when the answer is unreadable. */
+export function countRefusedItems(body: string, batchSize: number): number {
   try {
     const { results } = JSON.parse(body) as { results?: Array<{ status: number }> };
-    return results?.filter((item) => item.status >= 300).length ?? BATCH_SIZE;
+    return results?.filter((item) => item.status >= 300).length ?? batchSize;
   } catch {
-    return BATCH_SIZE;
+    return batchSize;
   }
 }
 
@@ -106,7 +108,7 @@ export async function hubBatchEvents(timing: Timing, connections: number, dossie
     const token = await fetchAccessToken(hub);
     const codes = dossierCodes(dossierCount);
     await prepareDossiers(hub, token, codes);
-    const nextBody = rotating(batchBodies(codes));
+    const nextBody = rotating(batchBodies(codes, BATCH_SIZE));
     return measureLoad({
       ...timing,
       baseUrl: hub.baseUrl,
@@ -114,7 +116,7 @@ export async function hubBatchEvents(timing: Timing, connections: number, dossie
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       nextRequest: () => ({ path: '/v1/dossier-events', body: nextBody() }),
       onResponse: (status, body) => {
-        if (status === 200) refusedItems += countRefusedItems(body);
+        if (status === 200) refusedItems += countRefusedItems(body, BATCH_SIZE);
       },
     });
   }));
