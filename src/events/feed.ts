@@ -28,8 +28,11 @@ export interface FeedEvent {
 }
 
 export async function readFeed(db: Kysely<Database>, after: number, limit: number): Promise<FeedEvent[]> {
+  // The positions are taken first (LIMIT on the feed's primary key), then joined: the join
+  // never sees more than `limit` rows, whatever the planner's statistics say about the outbox.
+  const positions = db.selectFrom('outbox_feed').select(['position', 'outbox_id']).where('position', '>', after).orderBy('position').limit(limit).as('outbox_feed');
   const rows = await db
-    .selectFrom('outbox_feed')
+    .selectFrom(positions)
     .innerJoin('outbox', 'outbox.id', 'outbox_feed.outbox_id')
     .select([
       'outbox_feed.position',
@@ -44,9 +47,7 @@ export async function readFeed(db: Kysely<Database>, after: number, limit: numbe
       sql<string>`outbox.payload::text`.as('payload'),
       'outbox.created_at',
     ])
-    .where('outbox_feed.position', '>', after)
     .orderBy('outbox_feed.position')
-    .limit(limit)
     .execute();
   return rows.map((r) => ({
     position: Number(r.position),

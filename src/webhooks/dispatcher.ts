@@ -68,13 +68,20 @@ export async function dispatchOnce(db: Kysely<Database>, parties: PartyRegistry,
   return db.transaction().execute(async (trx) => {
     const consumer = await trx.selectFrom('feed_consumers').select('position').where('name', '=', 'webhooks').forUpdate().skipLocked().executeTakeFirst();
     if (!consumer) return undefined;
-    const events = await readFeed(trx, Number(consumer.position), FEED_BATCH);
-    if (events.length === 0) return { deliveries: 0, more: false };
-
     const filters = (await activeSubscriptions(trx)).flatMap((row) => {
       const party = parties.party(row.party_code);
       return party ? [new SubscriptionFilter(row, party.jurisdiction)] : [];
     });
+    if (filters.length === 0) {
+      // Nobody subscribes: skip to the feed's head without reading the events (a subscription
+      // made later receives only what happens after it anyway).
+      const head = await trx.selectFrom('seal_head').select('outbox_position').where('id', '=', 1).executeTakeFirstOrThrow();
+      if (Number(head.outbox_position) > Number(consumer.position)) await advanceConsumer(trx, 'webhooks', Number(head.outbox_position));
+      return { deliveries: 0, more: false };
+    }
+    const events = await readFeed(trx, Number(consumer.position), FEED_BATCH);
+    if (events.length === 0) return { deliveries: 0, more: false };
+
     const deliveries = events.flatMap((event) => filters.filter((f) => f.wants(event)).map((f) => ({ subscriptionId: f.row.id, event, dueAt: now })));
     if (deliveries.length) await sql`${insertRows('webhook_deliveries', DELIVERY_COLUMNS, deliveries)} ON CONFLICT (subscription_id, outbox_id) DO NOTHING`.execute(trx);
     await advanceConsumer(trx, 'webhooks', events.at(-1)!.position);
