@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 
 # Build stage: the full dependency tree (the compiler, swc, is a devDependency), then TypeScript → dist/.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 # Lockfile first, so that the dependency layer is reused until the dependencies change.
 COPY package.json package-lock.json ./
@@ -10,7 +10,7 @@ COPY . .
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled output only; no compiler, no sources.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
