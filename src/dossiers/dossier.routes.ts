@@ -1,12 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DOSSIER_CODE, STATUS_NAMES } from '../../schemas/common';
-import { IdempotencyRaceError } from '../commit/commit-pipeline';
 import { HubError } from '../errors';
-import { problemAnswer, sendAnswer } from '../http/answers';
+import { commitAndAnswer, problemAnswer } from '../http/answers';
 import { requireCaller } from '../http/authentication';
 import { LIMIT_QUERY, decodeCursor, encodeCursor } from '../http/cursor';
-import { replayIfKnown } from '../http/idempotency';
-import { messageRecordOf } from '../http/observability';
 import type { DossierCommand, DossierEventInput, DossierHeaderInput, DossierResultInput } from './dossier-model';
 import { dossierResource, dossierSummary } from './dossier-resource';
 import { type CommandOutcome, type DossierJob, dossierCommitHandler } from './dossier.service';
@@ -21,20 +18,7 @@ const BATCH_BODY_LIMIT = 8 * 1024 * 1024;
 export default async function dossierRoutes(app: FastifyInstance): Promise<void> {
   /** Sends dossier commands through the group commit and answers what the transaction decided. */
   async function commit(request: FastifyRequest, reply: FastifyReply, job: Omit<DossierJob, 'caller'>): Promise<FastifyReply> {
-    const caller = requireCaller(request);
-    try {
-      const answer = await app.hub.pipeline.submit(dossierCommitHandler, {
-        payload: { ...job, caller },
-        log: messageRecordOf(request),
-        idempotency: request.idempotency ?? undefined,
-      });
-      return sendAnswer(request, reply, answer);
-    } catch (error) {
-      const key = request.idempotency;
-      // A concurrent request with the same key won: answer what it stored.
-      if (error instanceof IdempotencyRaceError && key && (await replayIfKnown(app, request, reply, key.partyCode, key.key, key.requestHash))) return reply;
-      throw error;
-    }
+    return commitAndAnswer(app, request, reply, dossierCommitHandler, { ...job, caller: requireCaller(request) });
   }
 
   /** One command, answered with the dossier (or the refusal). */

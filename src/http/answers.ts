@@ -1,6 +1,8 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Answer } from '../commit/commit-pipeline';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Answer, type CommitHandler, IdempotencyRaceError } from '../commit/commit-pipeline';
 import { type HubError, toProblem } from '../errors';
+import { replayIfKnown } from './idempotency';
+import { messageRecordOf } from './observability';
 
 /** Answers decided inside a commit (see the commit pipeline), and how they are sent. */
 export function problemAnswer(request: FastifyRequest, error: HubError): Answer {
@@ -13,4 +15,20 @@ export function sendAnswer(request: FastifyRequest, reply: FastifyReply, answer:
   reply.code(answer.status);
   if (answer.status >= 400) reply.type('application/problem+json');
   return reply.send(answer.body);
+}
+
+/**
+ * Commits the request's job through the group commit (with its message-log record and
+ * Idempotency-Key) and sends the answer the transaction decided.
+ */
+export async function commitAndAnswer<P>(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, handler: CommitHandler<P>, payload: P): Promise<FastifyReply> {
+  try {
+    const answer = await app.hub.pipeline.submit(handler, { payload, log: messageRecordOf(request), idempotency: request.idempotency ?? undefined });
+    return sendAnswer(request, reply, answer);
+  } catch (error) {
+    const key = request.idempotency;
+    // A concurrent request with the same key won: answer what it stored.
+    if (error instanceof IdempotencyRaceError && key && (await replayIfKnown(app, request, reply, key.partyCode, key.key, key.requestHash))) return reply;
+    throw error;
+  }
 }

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { IdempotencyRaceError } from '../commit/commit-pipeline';
 import { type FieldProblem, HubError, validationError } from '../errors';
-import { sendAnswer } from '../http/answers';
+import { commitAndAnswer } from '../http/answers';
 import { requireCaller } from '../http/authentication';
 import { LIMIT_QUERY, decodeCursor, encodeCursor } from '../http/cursor';
-import { replayIfKnown } from '../http/idempotency';
-import { messageRecordOf } from '../http/observability';
 import { findDelivery, listDeliveries } from './deliveries';
 import { webhookUrlProblem } from './endpoint-guard';
 import { newWebhookSecret } from './signature';
@@ -54,19 +51,14 @@ export default async function subscriptionRoutes(app: FastifyInstance): Promise<
       const urlProblem = await webhookUrlProblem(url, app.hub.config.webhookAllowPrivateNetworks);
       if (urlProblem) throw validationError([{ path: '/url', in: 'body', message: urlProblem }]);
 
-      try {
-        const answer = await app.hub.pipeline.submit(createSubscriptionHandler, {
-          payload: { id: randomUUID(), partyCode: caller.partyCode, url, types, agencyCodes: agencyCodes ?? null, secret: newWebhookSecret() },
-          log: messageRecordOf(request),
-          idempotency: request.idempotency ?? undefined,
-        });
-        return sendAnswer(request, reply, answer);
-      } catch (error) {
-        const key = request.idempotency;
-        // A concurrent request with the same key won: answer what it stored.
-        if (error instanceof IdempotencyRaceError && key && (await replayIfKnown(app, request, reply, key.partyCode, key.key, key.requestHash))) return reply;
-        throw error;
-      }
+      return commitAndAnswer(app, request, reply, createSubscriptionHandler, {
+        id: randomUUID(),
+        partyCode: caller.partyCode,
+        url,
+        types,
+        agencyCodes: agencyCodes ?? null,
+        secret: newWebhookSecret(),
+      });
     },
   );
 

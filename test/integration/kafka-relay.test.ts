@@ -64,6 +64,19 @@ describeEachEngine('Kafka relay', (engine) => {
     return code;
   }
 
+  /** Seals, wakes the relay, and polls /health/ready until `matches` holds for its body. */
+  async function readinessOnce(what: string, matches: (body: { kafka: { unpublished: number }; checks: { kafka: { status: string } } }) => boolean) {
+    await hub.app.hub.sealer.flush();
+    hub.app.hub.relay!.wake();
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const ready = await hub.app.inject({ method: 'GET', url: '/health/ready' });
+      if (matches(ready.json())) return ready;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${ready.body}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** The dossier's events as GET /v1/events serves them. */
   async function publishedFeed(code: string): Promise<CloudEvent[]> {
     await hub.app.hub.sealer.flush();
@@ -109,20 +122,9 @@ describeEachEngine('Kafka relay', (engine) => {
 
   it('reports Kafka in readiness and its lag', async () => {
     await dossierWithEvents(['RECEIVED']);
-    await hub.app.hub.sealer.flush();
-    hub.app.hub.relay!.wake();
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const ready = await hub.app.inject({ method: 'GET', url: '/health/ready' });
-      const body = ready.json();
-      if (body.kafka.unpublished === 0) {
-        expect(ready.statusCode).toBe(200);
-        expect(body.checks.kafka).toEqual({ status: 'ok', detail: `publishing to ${broker.address}` });
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`the relay did not catch up: ${ready.body}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const ready = await readinessOnce('the relay to catch up', (body) => body.kafka.unpublished === 0);
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().checks.kafka).toEqual({ status: 'ok', detail: `publishing to ${broker.address}` });
     const metrics = (await hub.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/hub_events_published_total\{topic="dossier-events"\} [1-9]/);
     expect(metrics).toMatch(/hub_relay_lag_events 0/);
@@ -148,21 +150,10 @@ describeEachEngine('Kafka relay', (engine) => {
     await broker.pause();
     try {
       const code = await dossierWithEvents();
-      await hub.app.hub.sealer.flush();
-      hub.app.hub.relay!.wake();
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const ready = await hub.app.inject({ method: 'GET', url: '/health/ready' });
-        const body = ready.json();
-        if (body.checks.kafka.status === 'degraded') {
-          expect(ready.statusCode).toBe(200);
-          expect(body.checks.kafka.detail).toMatch(/events wait in the outbox/);
-          expect(body.kafka.unpublished).toBeGreaterThanOrEqual(4);
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`readiness never said Kafka is down: ${ready.body}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const ready = await readinessOnce('readiness to say Kafka is down', (body) => body.checks.kafka.status === 'degraded');
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().checks.kafka.detail).toMatch(/events wait in the outbox/);
+      expect(ready.json().kafka.unpublished).toBeGreaterThanOrEqual(4);
       await broker.resume();
       const records = await recordsOf(code, 4);
       expect(deduplicatedByKey(records).get(code)).toEqual((await publishedFeed(code)).map((e) => e.id));

@@ -45,6 +45,18 @@ function verify(secret: string, request: ReceivedRequest): CloudEvent {
 
 const webhookId = (request: ReceivedRequest) => request.headers['webhook-id'] as string;
 
+/** Polls (waking the hub's webhook loops) until `probe` gives a truthy value. */
+async function until<T>(hub: TestHub, what: string, probe: () => Promise<T | undefined | false | null> | T | undefined | false | null): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    hub.app.hub.webhooks.wake();
+    await sleep(20);
+  }
+}
+
 describeEachEngine('webhook subscriptions and delivery', (engine) => {
   let receiver: WebhookReceiver;
   let hub: TestHub;
@@ -95,23 +107,12 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
     return response.json().items;
   }
 
-  /** Polls (waking the webhook loops) until `probe` gives a truthy value. */
-  async function until<T>(what: string, probe: () => Promise<T | undefined | false | null> | T | undefined | false | null): Promise<T> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      hub.app.hub.webhooks.wake();
-      await sleep(20);
-    }
-  }
 
   /** Waits until every committed event has been fanned out to subscriptions. */
   async function dispatched(): Promise<void> {
     await hub.app.hub.sealer.flush();
     const { db } = hub.app.hub;
-    await until('the dispatcher to reach the feed head', async () => {
+    await until(hub, 'the dispatcher to reach the feed head', async () => {
       const head = await db.selectFrom('seal_head').select('outbox_position').executeTakeFirstOrThrow();
       const consumer = await db.selectFrom('feed_consumers').select('position').where('name', '=', 'webhooks').executeTakeFirstOrThrow();
       return Number(consumer.position) === Number(head.outbox_position);
@@ -138,7 +139,7 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
 
     const code = await putDossier(h26, agency);
     await statusEvent(code, 'RECEIVED', 1);
-    const requests = await until('two deliveries', () => receiver.requests('signed').length >= 2 && receiver.requests('signed'));
+    const requests = await until(hub, 'two deliveries', () => receiver.requests('signed').length >= 2 && receiver.requests('signed'));
 
     const feed = await feedOf(agency);
     expect(feed.map((e) => e.type)).toEqual([UPSERTED, STATUS_CHANGED]);
@@ -156,7 +157,7 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
 
     const listed = (await h26.get('/v1/subscriptions')).json().items.find((s: { id: string }) => s.id === subscription.id);
     expect(listed).toEqual({ id: subscription.id, url, types: [UPSERTED, STATUS_CHANGED], agencyCodes: [agency], createdAt: subscription.createdAt, origin: 'api', disabledAt: null, disabledReason: null });
-    const items = await until('both deliveries recorded', async () => {
+    const items = await until(hub, 'both deliveries recorded', async () => {
       const list = await deliveries(h26, subscription.id);
       return list.length === 2 && list.every((d) => d.status === 'SUCCEEDED') && list;
     });
@@ -181,7 +182,7 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
     await putDossier(h26, other);
     const ofMinistry = await putDossier(mof, '000.00.00.G12');
     await dispatched();
-    await until('deliveries to settle', () => receiver.requests('national').length >= 2 && receiver.requests('ministry').length >= 1 && receiver.requests('own-agency').length >= 1);
+    await until(hub, 'deliveries to settle', () => receiver.requests('national').length >= 2 && receiver.requests('ministry').length >= 1 && receiver.requests('own-agency').length >= 1);
 
     const subjects = (name: string, secret: string) => receiver.requests(name).map((r) => `${verify(secret, r).type} ${verify(secret, r).subject}`);
     expect(subjects('own-agency', own.secret)).toEqual([`${UPSERTED} ${inAgency}`]);
@@ -260,7 +261,7 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
     await statusEvent(code, 'PROCESSING', 2);
     await statusEvent(code, 'RESOLVED', 3);
 
-    const requests = await until('four events delivered', () => receiver.requests('ordered').filter((r) => r.answeredWith === 200).length >= 4 && receiver.requests('ordered'));
+    const requests = await until(hub, 'four events delivered', () => receiver.requests('ordered').filter((r) => r.answeredWith === 200).length >= 4 && receiver.requests('ordered'));
     const feed = await feedOf(agency);
     expect(requests.map((r) => [verify(subscription.secret, r).id, r.answeredWith])).toEqual([
       [feed[0]!.id, 500],
@@ -276,7 +277,7 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
     const subscription = await subscribe(h26, { url: receiver.endpoint('failing', () => ({ status: 500 })), types: [UPSERTED], agencyCodes: [agency] });
     await putDossier(h26, agency);
 
-    const [failed] = await until('the delivery to be given up', async () => {
+    const [failed] = await until(hub, 'the delivery to be given up', async () => {
       const list = await deliveries(h26, subscription.id);
       return list[0]?.status === 'FAILED' && list;
     });
@@ -293,7 +294,7 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
     const replay = await h26.post(`/v1/subscriptions/${subscription.id}/deliveries/${failed!.id}/retry`, undefined);
     expect(replay.statusCode).toBe(202);
     expect(replay.json()).toMatchObject({ id: failed!.id, status: 'PENDING', attempt: SCHEDULE.length });
-    const [replayed] = await until('the replay to succeed', async () => {
+    const [replayed] = await until(hub, 'the replay to succeed', async () => {
       const list = await deliveries(h26, subscription.id);
       return list[0]?.status === 'SUCCEEDED' && list;
     });
@@ -306,7 +307,7 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
     const agency = newAgency();
     const subscription = await subscribe(h26, { url: receiver.endpoint('slow', (n) => ({ status: 200, delayMs: n === 0 ? TIMEOUT_MS * 3 : 0 })), types: [UPSERTED], agencyCodes: [agency] });
     await putDossier(h26, agency);
-    const [delivered] = await until('the second attempt to succeed', async () => {
+    const [delivered] = await until(hub, 'the second attempt to succeed', async () => {
       const list = await deliveries(h26, subscription.id);
       return list[0]?.status === 'SUCCEEDED' && list;
     });
@@ -322,7 +323,7 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
     const agency = newAgency();
     const subscription = await subscribe(h26, { url: receiver.endpoint('gone', () => ({ status: 410 })), types: [UPSERTED], agencyCodes: [agency] });
     await putDossier(h26, agency);
-    const listed = await until('the subscription to be disabled', async () =>
+    const listed = await until(hub, 'the subscription to be disabled', async () =>
       (await h26.get('/v1/subscriptions')).json().items.find((s: { id: string; disabledAt: string | null }) => s.id === subscription.id && s.disabledAt),
     );
     expect(listed).toMatchObject({ disabledAt: expect.stringMatching(/\+07:00$/), disabledReason: expect.stringContaining('410') });
@@ -350,7 +351,7 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
     const subscription = await subscribe(h26, { url, types: [UPSERTED], agencyCodes: [agency] });
     await putDossier(h26, agency);
     const waitAfter = async (attempt: number) => {
-      const [delivery] = await until(`attempt ${attempt} to be recorded`, async () => {
+      const [delivery] = await until(hub, `attempt ${attempt} to be recorded`, async () => {
         const list = await deliveries(h26, subscription.id);
         return list[0]?.attempt === attempt && list;
       });
@@ -372,7 +373,7 @@ describeEachEngine('webhook subscriptions and delivery', (engine) => {
     expect(second).toBeLessThan(3_601_000);
 
     clockOffsetMs += 3_601_000;
-    const [delivered] = await until('the third attempt to succeed', async () => {
+    const [delivered] = await until(hub, 'the third attempt to succeed', async () => {
       const list = await deliveries(h26, subscription.id);
       return list[0]?.status === 'SUCCEEDED' && list;
     });
@@ -463,16 +464,6 @@ describeEachEngine('webhooks declared in the parties file, and restarts', (engin
     return response.json().access_token;
   }
 
-  async function until<T>(hub: TestHub, what: string, probe: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      hub.app.hub.webhooks.wake();
-      await sleep(20);
-    }
-  }
 
   it('delivers to a party’s notifyUrl without any API call, and keeps it for the operator to change', async () => {
     const url = receiver.endpoint('declared');
