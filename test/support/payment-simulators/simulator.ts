@@ -10,8 +10,8 @@ import type { Checkout, CheckoutOrder, PaymentConnector, ProviderSettings, RawHt
 export type SimulatedApi = 'create' | 'query' | 'refund';
 
 export interface CompletedPayment {
-  /** The server-to-server notice the provider sent (or would have sent), exactly as on the wire. */
-  callback: RawHttpRequest;
+  /** The server-to-server notice the provider sent (or would have sent), exactly as on the wire; undefined when the provider sends none for this outcome (ZaloPay calls back only on success). */
+  callback: RawHttpRequest | undefined;
   /** The citizen's browser coming back to the hub, when the provider redirects it. */
   browserReturn: RawHttpRequest | undefined;
 }
@@ -41,6 +41,8 @@ export interface ConnectorHarness {
   tamperAmount(callback: RawHttpRequest): RawHttpRequest;
   /** The provider's APIs this connector calls (VietQR calls none to create a checkout). */
   apis: readonly SimulatedApi[];
+  /** Whether the provider sends a callback for a failed payment too (ZaloPay does not: the hub learns of failures by querying). */
+  notifiesFailures: boolean;
 }
 
 /** Splits a full URL into the RawHttpRequest `url` part (path and query). */
