@@ -43,6 +43,8 @@ export interface ConnectorHarness {
   apis: readonly SimulatedApi[];
   /** Whether the provider sends a callback for a failed payment too (ZaloPay does not: the hub learns of failures by querying). */
   notifiesFailures: boolean;
+  /** Whether the provider knows of failed payments at all (default true). A bank transfer that never happens is no failure anyone reports (VietQR): its status stays PENDING until the hub expires it. */
+  reportsFailures?: boolean;
 }
 
 /** Splits a full URL into the RawHttpRequest `url` part (path and query). */
