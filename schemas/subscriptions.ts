@@ -55,7 +55,11 @@ export const Subscription = {
   required: ['id', 'url', 'types', 'agencyCodes', 'createdAt', 'origin', 'disabledAt', 'disabledReason'],
   properties: {
     ...subscriptionProperties,
-    origin: { type: 'string', enum: ['api', 'parties-file'], description: '`parties-file`: the notifyUrl the parties file declares for you (changed by the operator only)' },
+    origin: {
+      type: 'string',
+      enum: ['api', 'parties-file', 'payment-notify'],
+      description: '`parties-file`: the notifyUrl the parties file declares for you (changed by the operator only); `payment-notify`: a payment’s notifyUrl, which receives `{type: "payment.status_changed", data: <payment>}` when one of your payments naming it ends',
+    },
     disabledAt: NULLABLE_DATE_TIME,
     disabledReason: { type: ['string', 'null'], description: 'Why the hub stopped delivering, e.g. the endpoint answered 410 Gone' },
   },

@@ -24,6 +24,12 @@ import healthRoutes from './ops/health.routes';
 import { HubMetrics, metricsRoutes } from './ops/metrics';
 import type { PartyDeclaration } from './parties/party';
 import { PartyRegistry } from './parties/registry';
+import callbackRoutes from './payments/callback.routes';
+import paymentRoutes from './payments/payment.routes';
+import { PaymentProviders } from './payments/providers';
+import reconciliationRoutes from './payments/reconciliation.routes';
+import { sandboxBank } from './payments/sandbox/sandbox-bank';
+import { PaymentSweeper, type SweeperTuning } from './payments/sweeper';
 import { SHARED_SCHEMAS } from './schemas';
 import ssoRoutes from './sso/sso.routes';
 import { Sealer } from './audit/sealer';
@@ -43,6 +49,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Webhook delivery timing (tests shorten the retry schedule and move the clock). */
   webhooks?: WebhookTuning;
+  /** Payment sweeper timing (tests shorten it and move its clock). */
+  paymentSweeper?: SweeperTuning;
 }
 
 /** Builds the hub (migrated database, parties, plugins, routes) without listening. */
@@ -67,6 +75,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const metrics = new HubMetrics(database.db);
   const sealer = new Sealer(database.db, (error) => app.log.error({ err: error }, 'sealing the message log and outbox failed; retrying on the next commit'));
   const parties = new PartyRegistry(options.parties);
+  const paymentProviders = new PaymentProviders(parties, { publicUrl: config.publicUrl, providerTimeoutMs: config.paymentProviderTimeoutMs });
+  const pipeline = new CommitPipeline(database.db, {
+    maxBatchWeight: MAX_BATCH_WEIGHT,
+    // PGlite has one connection: batches would only queue for it.
+    maxConcurrentBatches: database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2)),
+    onBatch: (messages, ms) => {
+      metrics.commitBatchSize.observe(messages);
+      metrics.commitDuration.observe(ms / 1000);
+    },
+    onError: (error) => app.log.warn({ err: error }, 'a group commit failed; retrying its messages one by one'),
+    onCommitted: () => sealer.poke(),
+  });
+  const sweeper = new PaymentSweeper({ db: database.db, pipeline, providers: paymentProviders, log: app.log, ...options.paymentSweeper });
   const hub: Hub = {
     config,
     db: database.db,
@@ -75,19 +96,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     signingKey: await loadOrCreateSigningKey(database.db),
     assertions: new ClientAssertionVerifier(database.db, [`${config.publicUrl}/oauth/token`, config.publicUrl]),
     metrics,
-    pipeline: new CommitPipeline(database.db, {
-      maxBatchWeight: MAX_BATCH_WEIGHT,
-      // PGlite has one connection: batches would only queue for it.
-      maxConcurrentBatches: database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2)),
-      onBatch: (messages, ms) => {
-        metrics.commitBatchSize.observe(messages);
-        metrics.commitDuration.observe(ms / 1000);
-      },
-      onError: (error) => app.log.warn({ err: error }, 'a group commit failed; retrying its messages one by one'),
-      onCommitted: () => sealer.poke(),
-    }),
+    pipeline,
     sealer,
     webhooks: new Webhooks({ db: database.db, config, parties, metrics, log: app.log, ...options.webhooks }),
+    payments: { providers: paymentProviders, sweeper },
     relay: config.kafkaBrokers.length && config.relayInProcess ? kafkaRelay(config, database.db, app.log, metrics.registry) : undefined,
   };
   app.decorate('hub', hub);
@@ -110,11 +122,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventFeedRoutes);
   await app.register(subscriptionRoutes);
   await app.register(ssoRoutes);
+  await app.register(paymentRoutes);
+  await app.register(callbackRoutes);
+  await app.register(reconciliationRoutes);
+  const sandbox = paymentProviders.sandbox();
+  if (sandbox) await app.register(sandboxBank, { prefix: '/sandbox', secret: sandbox.settings.secret as string });
 
   const stopMaintenance = startMaintenance(database.db, hub.assertions, app.log);
   sealer.start();
   sealer.onFed(() => hub.webhooks.wake());
   await hub.webhooks.start();
+  hub.payments.sweeper.start();
   if (hub.relay) {
     const relay = hub.relay;
     sealer.onFed(() => relay.wake());
@@ -122,10 +140,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   app.addHook('onClose', async () => {
     stopMaintenance();
+    await hub.payments.sweeper.stop();
     await hub.webhooks.stop();
     await hub.pipeline.close();
     await sealer.stop();
     await hub.relay?.stop();
+    await paymentProviders.close();
   });
   return app;
 }

@@ -18,6 +18,8 @@ export interface Config {
   /** Whether this hub process runs the Kafka relay (else `npm run relay` does). */
   readonly relayInProcess: boolean;
   readonly webhookAllowPrivateNetworks: boolean;
+  /** How long a payment provider's API may take to answer (create, query, refund). */
+  readonly paymentProviderTimeoutMs: number;
   readonly logLevel: string;
   /** Requests a party may make per rate-limit window (overridable per party). */
   readonly rateLimitMax: number;
@@ -108,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     kafkaClientId: text(env, 'KAFKA_CLIENT_ID', 'lien-thong-hub'),
     relayInProcess: boolean(env, 'RELAY_IN_PROCESS', true),
     webhookAllowPrivateNetworks: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+    paymentProviderTimeoutMs: integer(env, 'PAYMENT_PROVIDER_TIMEOUT_MS', 10_000, 100, 120_000),
     logLevel,
     rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 6000, 1, 10_000_000),
     rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),

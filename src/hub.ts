@@ -9,6 +9,8 @@ import type { Engine } from './db/connect';
 import type { Database } from './db/schema';
 import type { HubMetrics } from './ops/metrics';
 import type { PartyRegistry } from './parties/registry';
+import type { PaymentProviders } from './payments/providers';
+import type { PaymentSweeper } from './payments/sweeper';
 import type { Webhooks } from './webhooks/webhooks';
 
 /** The hub's shared services, built once at boot and decorated onto Fastify as `app.hub`. */
@@ -27,6 +29,8 @@ export interface Hub {
   readonly metrics: HubMetrics;
   /** Fans feed events out to webhook subscriptions and delivers them. */
   readonly webhooks: Webhooks;
+  /** The connected payment providers, and the sweeper that asks them about payments they did not report. */
+  readonly payments: { readonly providers: PaymentProviders; readonly sweeper: PaymentSweeper };
 }
 
 declare module 'fastify' {

@@ -2,6 +2,7 @@ import { Problem } from '../schemas/common';
 import { Dossier, DossierEvent, DossierEventBatch, DossierEventBatchResult, DossierHeader, DossierList, DossierResult, DossierSummary } from '../schemas/dossier';
 import { CloudEvent, EventFeed } from '../schemas/events';
 import { Readiness } from '../schemas/operations';
+import { Checkout, NewCheckout, NewPayment, NewRefund, Payment, Reconciliation, Refund } from '../schemas/payments';
 import { CreatedSubscription, NewSubscription, Subscription, SubscriptionList, WebhookDelivery, WebhookDeliveryList } from '../schemas/subscriptions';
 
 /** Every shared schema, registered once; routes refer to them as `{ $ref: '<$id>#' }`. */
@@ -24,4 +25,11 @@ export const SHARED_SCHEMAS: readonly { $id: string }[] = [
   SubscriptionList,
   WebhookDelivery,
   WebhookDeliveryList,
+  NewPayment,
+  Payment,
+  NewCheckout,
+  Checkout,
+  NewRefund,
+  Refund,
+  Reconciliation,
 ];

@@ -36,8 +36,8 @@ export interface IdempotencyRecord {
 
 export interface Job<P> {
   payload: P;
-  /** The inbound message's log record, completed with the answer's status and outcome. */
-  log: Omit<MessageRecord, 'statusCode' | 'outcome'>;
+  /** The inbound message's log record, completed with the answer's status and outcome; none for the hub's own work (the payment sweeper) or a message's second commit. */
+  log?: Omit<MessageRecord, 'statusCode' | 'outcome'> | undefined;
   idempotency?: IdempotencyRecord | undefined;
 }
 
@@ -244,7 +244,7 @@ export class CommitPipeline {
       const stored = await writeBatch(trx, writes, {
         events,
         idempotency,
-        messages: batch.map((p, i) => ({ ...p.job.log, statusCode: answers[i]!.status, outcome: answers[i]!.outcome })),
+        messages: batch.flatMap((p, i) => (p.job.log ? [{ ...p.job.log, statusCode: answers[i]!.status, outcome: answers[i]!.outcome }] : [])),
       });
       if (stored.idempotencyRecords !== idempotency.length) throw new IdempotencyRaceError('an Idempotency-Key of this batch was stored concurrently');
       return answers;

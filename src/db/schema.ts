@@ -132,7 +132,7 @@ export interface SubscriptionsTable {
   types: string[];
   agency_codes: string[] | null;
   secret: string;
-  origin: 'api' | 'parties-file';
+  origin: 'api' | 'parties-file' | 'payment-notify';
   created_at: Generated<Date>;
   disabled_at: Date | null;
   disabled_reason: string | null;
@@ -165,6 +165,60 @@ export interface WebhookAttemptsTable {
   error: string | null;
 }
 
+export interface PaymentsTable {
+  id: string;
+  agency_code: string;
+  owner_party_code: string;
+  external_reference: string | null;
+  dossier_code: string | null;
+  kind: string;
+  amount: ColumnType<number, number, number>;
+  status: string;
+  document: Json<Record<string, unknown>>;
+  attempts: Json<unknown[]>;
+  refunds: Json<unknown[]>;
+  refunded_amount: number;
+  expires_at: Timestamp;
+  paid_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: number;
+}
+
+export interface PaymentReferencesTable {
+  provider: string;
+  reference: string;
+  payment_id: string;
+}
+
+export interface PaymentEventsTable {
+  id: Generated<number>;
+  provider: string;
+  event_key: string;
+  source: string;
+  payment_id: string | null;
+  reference: string | null;
+  verified: boolean;
+  result: string | null;
+  amount: number | null;
+  provider_transaction_id: string | null;
+  outcome: string;
+  raw: string;
+  request_id: string;
+  received_at: Timestamp;
+}
+
+export interface ReconciliationsTable {
+  id: string;
+  provider: string;
+  settlement_date: ColumnType<string, string, string>;
+  format: string;
+  file_sha256: string;
+  party_code: string;
+  result: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
 export interface Database {
   hub_signing_keys: HubSigningKeysTable;
   dossiers: DossiersTable;
@@ -185,6 +239,10 @@ export interface Database {
   sso_cookie_keys: SsoCookieKeysTable;
   sso_accounts: SsoAccountsTable;
   sso_account_links: SsoAccountLinksTable;
+  payments: PaymentsTable;
+  payment_references: PaymentReferencesTable;
+  payment_events: PaymentEventsTable;
+  reconciliations: ReconciliationsTable;
 }
 
 export type DossierRow = Selectable<DossiersTable>;

@@ -11,7 +11,7 @@ import { isRfc3339 } from '../time';
  */
 function newAjv(coerceTypes: boolean, shared: readonly object[]): Ajv {
   const ajv = new Ajv({ allErrors: true, coerceTypes: coerceTypes ? 'array' : false, removeAdditional: false, useDefaults: true, strict: false });
-  addFormats(ajv, ['email', 'uri', 'date']);
+  addFormats(ajv, ['email', 'uri', 'date', 'uuid', 'ipv4', 'ipv6']);
   ajv.addFormat('date-time', { type: 'string', validate: isRfc3339 });
   for (const schema of shared) ajv.addSchema(schema);
   return ajv;

@@ -23,6 +23,13 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly paymentCallbacks = new Counter({
+    name: 'hub_payment_callbacks_total',
+    help: 'Provider callbacks (IPN), by provider and what the hub made of them (ACCEPTED, ALREADY_CONFIRMED, INVALID_SIGNATURE, ...)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly commitBatchSize = new Histogram({
     name: 'hub_commit_batch_messages',
     help: 'Messages per group-commit transaction',

@@ -1,17 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PartyDeclaration } from './party';
+import { newWebhookSecret } from '../webhooks/signature';
 import { randomSecret } from './secrets';
 
 /**
- * Without a PARTIES_FILE the hub runs with three demo parties (and the demo identity provider), so that `npm start` on a
+ * Without a PARTIES_FILE the hub runs with three demo parties (and the demo identity provider and sandbox bank), so that `npm start` on a
  * fresh machine can be tried at once. Their secrets are generated on first start and kept
  * in DATA_DIR/demo-credentials.json, so they survive restarts.
  */
 export interface DemoCredentials {
   note: string;
   tokenUrl: string;
-  clients: { partyCode: string; partyName: string; clientId: string; clientSecret: string; jurisdiction: string[]; scopes: string[] }[];
+  clients: { partyCode: string; partyName: string; clientId: string; clientSecret: string; webhookSecret?: string; jurisdiction: string[]; scopes: string[] }[];
 }
 
 const DEMO_PARTIES: readonly Omit<PartyDeclaration, 'clients'>[] = [
@@ -50,6 +51,9 @@ export const DEMO_PORTAL_REDIRECT_URI = 'http://localhost:8080/callback';
  */
 const DEMO_IDENTITY_PROVIDER: PartyDeclaration = { code: 'demo-idp', name: 'Demo identity provider (DEMO ONLY)', kind: 'IDENTITY_PROVIDER', provider: 'demo' };
 
+/** DEMO ONLY: the sandbox bank served by the hub under /sandbox, so that a payment can be walked end to end. */
+const DEMO_PAYMENT_PROVIDER: PartyDeclaration = { code: 'sandbox', name: 'Ngân hàng thử nghiệm (sandbox)', kind: 'PAYMENT_PROVIDER', provider: 'sandbox' };
+
 export function demoParties(dataDir: string, publicUrl: string): { parties: PartyDeclaration[]; credentials: DemoCredentials; created: boolean } {
   const file = path.join(dataDir, 'demo-credentials.json');
   let stored: DemoCredentials | undefined;
@@ -61,17 +65,20 @@ export function demoParties(dataDir: string, publicUrl: string): { parties: Part
     }
   }
   // A demo party missing from the stored file (one added since it was written) gets a new secret; the others keep theirs.
-  const clients = DEMO_PARTIES.map(
-    (party) =>
-      stored?.clients?.find((c) => c.partyCode === party.code) ?? {
-        partyCode: party.code,
-        partyName: party.name,
-        clientId: DEMO_CLIENT_IDS[party.code]!,
-        clientSecret: randomSecret(),
-        jurisdiction: party.jurisdiction ?? [],
-        scopes: party.scopes ?? [],
-      },
-  );
+  const clients = DEMO_PARTIES.map((party) => {
+    const kept = stored?.clients?.find((c) => c.partyCode === party.code);
+    // Files written before payment notifications existed have no webhook secret: one is added.
+    if (kept?.webhookSecret) return kept;
+    return {
+      partyCode: party.code,
+      partyName: party.name,
+      clientId: kept?.clientId ?? DEMO_CLIENT_IDS[party.code]!,
+      clientSecret: kept?.clientSecret ?? randomSecret(),
+      webhookSecret: newWebhookSecret(),
+      jurisdiction: party.jurisdiction ?? [],
+      scopes: party.scopes ?? [],
+    };
+  });
   const credentials: DemoCredentials = {
     note: 'Demo parties of the Liên Thông hub (no PARTIES_FILE set). For development only.',
     tokenUrl: `${publicUrl}/oauth/token`,
@@ -81,9 +88,13 @@ export function demoParties(dataDir: string, publicUrl: string): { parties: Part
     fs.mkdirSync(dataDir, { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   }
-  const parties: PartyDeclaration[] = DEMO_PARTIES.map((party, i) => ({ ...party, clients: [{ clientId: clients[i]!.clientId, clientSecret: clients[i]!.clientSecret }] }));
+  const parties: PartyDeclaration[] = DEMO_PARTIES.map((party, i) => ({
+    ...party,
+    clients: [{ clientId: clients[i]!.clientId, clientSecret: clients[i]!.clientSecret }],
+    webhookSecret: clients[i]!.webhookSecret!,
+  }));
   // The demo portal is also a single sign-on client.
   parties.find((p) => p.code === 'dvcqg')!.clients![0]!.redirectUris = [DEMO_PORTAL_REDIRECT_URI];
-  parties.push(DEMO_IDENTITY_PROVIDER);
+  parties.push(DEMO_IDENTITY_PROVIDER, DEMO_PAYMENT_PROVIDER);
   return { parties, credentials, created: stored === undefined };
 }

@@ -20,20 +20,21 @@ export class UndiciProviderHttp implements ProviderHttp {
 
   async request(options: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string }): Promise<ProviderHttpResponse> {
     const host = safeHost(options.url);
+    const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
       const response = await request(options.url, {
         dispatcher: this.agent,
         method: options.method,
         headers: { 'user-agent': USER_AGENT, ...options.headers },
         body: options.body,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: timeout,
       });
       const body = await response.body.text();
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
       return { status: response.statusCode, headers, body };
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (error as Error).message;
+      const reason = timeout.aborted ? `no answer within ${this.timeoutMs} ms` : (error as Error).message;
       throw new ProviderUnavailableError(`${options.method} ${host}: ${reason}`, { cause: error });
     }
   }

@@ -236,8 +236,8 @@ export class DeliveryWorker {
     const { rows } = await sql<{ id: number; subscription_id: string; event_id: string; attempts: number; url: string; secret: string; payload: string }>`
       WITH busy AS (SELECT * FROM jsonb_to_recordset(${JSON.stringify(busy)}::jsonb) AS b(subscription_id uuid, busy int)),
       claimable AS (
-        SELECT c.id, s.url, s.secret
-        FROM (SELECT id, url, secret FROM subscriptions WHERE disabled_at IS NULL AND deleted_at IS NULL ORDER BY random()) s
+        SELECT c.id, s.url, s.secret, s.origin
+        FROM (SELECT id, url, secret, origin FROM subscriptions WHERE disabled_at IS NULL AND deleted_at IS NULL ORDER BY random()) s
         LEFT JOIN busy b ON b.subscription_id = s.id
         CROSS JOIN LATERAL (
           SELECT d.id FROM webhook_deliveries d
@@ -259,7 +259,9 @@ export class DeliveryWorker {
       UPDATE webhook_deliveries d SET next_attempt_at = ${new Date(now.getTime() + this.leaseMs)}
       FROM claimable c, outbox o
       WHERE d.id = c.id AND o.id = d.outbox_id
-      RETURNING d.id, d.subscription_id, d.event_id, d.attempts, c.url, c.secret, o.payload::text AS payload`.execute(this.options.db);
+      RETURNING d.id, d.subscription_id, d.event_id, d.attempts, c.url, c.secret,
+        -- A payment's notifyUrl gets the contract's agency notification, not the CloudEvent.
+        CASE WHEN c.origin = 'payment-notify' THEN jsonb_build_object('type', 'payment.status_changed', 'data', o.payload->'data')::text ELSE o.payload::text END AS payload`.execute(this.options.db);
     return rows.map((r) => ({ id: Number(r.id), subscriptionId: r.subscription_id, eventId: r.event_id, attempts: r.attempts, url: r.url, secret: r.secret, payload: r.payload }));
   }
 

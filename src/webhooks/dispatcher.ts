@@ -4,6 +4,8 @@ import { type Column, insertRows } from '../db/json-rows';
 import { type FeedEvent, advanceConsumer, readFeed } from '../events/feed';
 import { Jurisdiction } from '../parties/jurisdiction';
 import type { PartyRegistry } from '../parties/registry';
+import type { PaymentStatus } from '../payments/payment-model';
+import { NOTIFIED_STATUSES } from '../payments/payment-states';
 import { type SubscriptionRow, activeSubscriptions } from './subscriptions';
 
 /**
@@ -49,8 +51,15 @@ class SubscriptionFilter {
       this.partyJurisdiction.covers(event.agencyCode) &&
       (this.agencies?.covers(event.agencyCode) ?? true) &&
       // A subscription receives what happens from its creation on, not the history before it.
-      event.createdAt >= this.row.created_at
+      event.createdAt >= this.row.created_at &&
+      (this.row.origin !== 'payment-notify' || this.notifies(event))
     );
+  }
+
+  /** A payment's notifyUrl hears of that payment's end, and of nothing else (src/payments/payment-notifications.ts). */
+  private notifies(event: FeedEvent): boolean {
+    const { data } = JSON.parse(event.payload) as { data: { notifyUrl?: string | null; status?: PaymentStatus } };
+    return data.notifyUrl === this.row.url && data.status !== undefined && NOTIFIED_STATUSES.has(data.status);
   }
 }
 

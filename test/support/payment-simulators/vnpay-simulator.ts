@@ -356,3 +356,9 @@ export async function startVnpaySimulator(options: { callbackUrl: string; return
     },
   };
 }
+
+/** A vnp_* query signed as VNPay signs it: for tests that play VNPay sending something else (another amount, another merchant). */
+export function signVnpayQuery(hashSecret: string, params: URLSearchParams): string {
+  const signed = signedString(params);
+  return `${signed}&vnp_SecureHash=${hmac(hashSecret, signed)}`;
+}

@@ -1,0 +1,428 @@
+import net from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { Webhook } from 'standardwebhooks';
+import { request } from 'undici';
+import type { CheckoutOrder } from '../../adapters/payment/connector';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { DatabaseHandle } from '../../src/db/connect';
+import type { PartyDeclaration } from '../../src/parties/party';
+import { describeEachEngine, openTestDatabase } from '../support/databases';
+import { type MomoSimulator, startMomoSimulator } from '../support/payment-simulators/momo-simulator';
+import type { ProviderSimulator } from '../support/payment-simulators/simulator';
+import { signVnpayQuery, startVnpaySimulator } from '../support/payment-simulators/vnpay-simulator';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+/**
+ * Payments end to end: the hub as a real HTTP server, VNPay and MoMo simulators speaking
+ * their protocols over HTTP (VNPay's IPN reaches the hub by itself), an agency endpoint
+ * receiving the signed notification. The sweeper's clock is the test's, so lost callbacks,
+ * expiry and grace periods are tested without waiting.
+ */
+const SECRET = { hanoi: 'hanoi-pay-secret-0123456789', mof: 'mof-pay-secret-0123456789', operator: 'operator-secret-0123456789' };
+const WEBHOOK_SECRET = `whsec_${Buffer.from('hanoi-webhook-key-0123456789abcdef').toString('base64')}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function parties(vnpay: ProviderSimulator, momo: ProviderSimulator): PartyDeclaration[] {
+  return [
+    {
+      code: '000.00.00.H26',
+      name: 'Hà Nội one-stop system',
+      kind: 'PROVINCE',
+      jurisdiction: ['*.H26'],
+      scopes: ['payments:write', 'payments:read', 'events:read'],
+      clients: [{ clientId: 'hanoi', clientSecret: SECRET.hanoi }],
+      webhookSecret: WEBHOOK_SECRET,
+    },
+    {
+      code: '000.00.00.G12',
+      name: 'Ministry of Finance',
+      kind: 'MINISTRY',
+      jurisdiction: ['*.G12'],
+      scopes: ['payments:write', 'payments:read'],
+      clients: [{ clientId: 'mof', clientSecret: SECRET.mof }],
+    },
+    { code: 'ops', name: 'Hub operators', kind: 'PORTAL', jurisdiction: ['*'], scopes: ['admin', 'payments:read'], clients: [{ clientId: 'operator', clientSecret: SECRET.operator }] },
+    { code: 'vnpay', name: 'VNPAY', kind: 'PAYMENT_PROVIDER', provider: 'vnpay', settings: vnpay.settings },
+    { code: 'momo', name: 'Ví MoMo', kind: 'PAYMENT_PROVIDER', provider: 'momo', settings: momo.settings },
+    { code: 'sandbox', name: 'Sandbox bank', kind: 'PAYMENT_PROVIDER', provider: 'sandbox' },
+  ];
+}
+
+const newPayment = (overrides: Record<string, unknown> = {}) => ({
+  agencyCode: '000.00.00.H26',
+  dossierCode: '000.00.00.H26-261124-0042',
+  procedureCode: '1.001193',
+  kind: 'FEE',
+  payer: { name: 'Nguyễn Văn An', idNumber: '001190012345', address: 'Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội' },
+  items: [
+    { code: 'LP01', name: 'Lệ phí cấp giấy phép', amount: 100_000 },
+    { code: 'PHI02', name: 'Phí thẩm định', amount: 50_000 },
+  ],
+  amount: 150_000,
+  currency: 'VND',
+  beneficiary: { accountNumber: '3761002000042', bankCode: '970436', accountName: 'Kho bạc Nhà nước Hà Nội' },
+  description: 'Lệ phí cấp giấy phép lái xe',
+  returnUrl: 'https://onestop.hanoi.example/payments/done',
+  ...overrides,
+});
+
+describeEachEngine('payments', (engine) => {
+  let app: FastifyInstance;
+  let database: DatabaseHandle;
+  let vnpay: ProviderSimulator;
+  let momo: MomoSimulator;
+  let receiver: WebhookReceiver;
+  let base: string;
+  let clock = Date.now();
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    vnpay = await startVnpaySimulator({ callbackUrl: `${base}/v1/callbacks/vnpay`, returnUrl: `${base}/v1/payments/return/vnpay` });
+    momo = await startMomoSimulator({ callbackUrl: `${base}/v1/callbacks/momo`, returnUrl: `${base}/v1/payments/return/momo` });
+    receiver = await WebhookReceiver.start();
+    database = await openTestDatabase(engine);
+    const config = loadConfig({ PUBLIC_URL: base, PORT: String(port), RATE_LIMIT_MAX: '100000', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', PAYMENT_PROVIDER_TIMEOUT_MS: '800' });
+    app = await buildApp({
+      config,
+      database,
+      parties: parties(vnpay, momo),
+      webhooks: { retrySchedule: [0, 100, 200] },
+      paymentSweeper: { quietMs: 60_000, expiryGraceMs: 15 * 60_000, intervalMs: 3_600_000, now: () => new Date(clock) },
+    });
+    await app.listen({ port, host: '127.0.0.1' });
+    for (const [client, secret] of Object.entries(SECRET)) {
+      const answer = await api('POST', '/oauth/token', undefined, 'grant_type=client_credentials', {
+        authorization: `Basic ${Buffer.from(`${client}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      tokens[client] = (answer.json as { access_token: string }).access_token;
+    }
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.close();
+    await vnpay?.stop();
+    await momo?.stop();
+    await receiver?.close();
+  });
+
+  async function api(method: 'GET' | 'POST', path: string, client?: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await request(`${base}${path}`, {
+      method,
+      headers: {
+        ...(client ? { authorization: `Bearer ${tokens[client]}` } : {}),
+        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.body.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.statusCode, headers: response.headers, text, json: json as Record<string, any> };
+  }
+
+  async function created(overrides: Record<string, unknown> = {}) {
+    const answer = await api('POST', '/v1/payments', 'hanoi', newPayment(overrides));
+    expect(answer.status).toBe(201);
+    return answer.json;
+  }
+
+  async function checkedOut(paymentId: string, provider = 'vnpay') {
+    const answer = await api('POST', `/v1/payments/${paymentId}/checkout`, 'hanoi', { provider, clientIp: '203.0.113.7' });
+    expect(answer.status).toBe(200);
+    const payment = (await api('GET', `/v1/payments/${paymentId}`, 'hanoi')).json;
+    const attempt = payment.attempts.at(-1);
+    const order = { reference: attempt.reference, amount: payment.amount } as CheckoutOrder;
+    return { checkout: answer.json as { redirectUrl: string; attemptId: string }, order };
+  }
+
+  const status = async (paymentId: string) => (await api('GET', `/v1/payments/${paymentId}`, 'hanoi')).json.status as string;
+  const ledger = async (paymentId: string) =>
+    database.db.selectFrom('payment_events').select(['source', 'verified', 'outcome', 'result']).where('payment_id', '=', paymentId).orderBy('id').execute();
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const value = await probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      app.hub.webhooks.wake();
+      await sleep(25);
+    }
+  }
+
+  /** Replays the hub's IPN for `reference` with some fields changed and VNPay's signature recomputed over them (or not). */
+  function vnpayIpn(callbackUrl: string, changes: Record<string, string>, resign = true): string {
+    const params = new URLSearchParams(callbackUrl.split('?')[1]);
+    for (const [name, value] of Object.entries(changes)) params.set(name, value);
+    params.delete('vnp_SecureHash');
+    if (!resign) return `/v1/callbacks/vnpay?${params}&vnp_SecureHash=${'0'.repeat(128)}`;
+    return `/v1/callbacks/vnpay?${signVnpayQuery(vnpay.settings.hashSecret as string, params)}`;
+  }
+
+  it('creates a payment: CREATED, with the providers the citizen can use, and answers a replayed Idempotency-Key with the original', async () => {
+    const headers = { 'idempotency-key': `pay-${engine}-1` };
+    const first = await api('POST', '/v1/payments', 'hanoi', newPayment(), headers);
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ status: 'CREATED', amount: 150_000, currency: 'VND', providers: ['vnpay', 'momo', 'sandbox'], refundableAmount: 0 });
+    const again = await api('POST', '/v1/payments', 'hanoi', newPayment(), headers);
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json.paymentId).toBe(first.json.paymentId);
+  });
+
+  it('refuses an amount that is not the sum of the items, naming /amount', async () => {
+    const answer = await api('POST', '/v1/payments', 'hanoi', newPayment({ amount: 140_000 }));
+    expect(answer.status).toBe(422);
+    expect(answer.json).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: '/amount' }] });
+  });
+
+  it('refuses a payment for an agency outside the caller’s jurisdiction, and hides one from a party outside it', async () => {
+    const outside = await api('POST', '/v1/payments', 'hanoi', newPayment({ agencyCode: '000.00.00.G12' }));
+    expect(outside.status).toBe(403);
+    expect(outside.json.code).toBe('FORBIDDEN');
+    const payment = await created();
+    expect((await api('GET', `/v1/payments/${payment.paymentId}`, 'mof')).status).toBe(403);
+    expect((await api('POST', `/v1/payments/${payment.paymentId}/checkout`, 'mof', { provider: 'vnpay', clientIp: '203.0.113.7' })).status).toBe(403);
+  });
+
+  it('refuses a checkout with a provider that is not enabled', async () => {
+    const payment = await created();
+    const answer = await api('POST', `/v1/payments/${payment.paymentId}/checkout`, 'hanoi', { provider: 'paypal', clientIp: '203.0.113.7' });
+    expect(answer.status).toBe(422);
+    expect(answer.json).toMatchObject({ code: 'PROVIDER_NOT_ENABLED', errors: [{ path: '/provider' }] });
+  });
+
+  it('walks create → checkout → VNPay page → IPN → PAID → signed agency notification → receipt', async () => {
+    const notifyUrl = receiver.endpoint(`paid-${engine}`);
+    const payment = await created({ notifyUrl });
+    const { checkout, order } = await checkedOut(payment.paymentId);
+    expect(checkout.redirectUrl).toContain('/paymentv2/vpcpay.html?');
+    expect(await status(payment.paymentId)).toBe('PENDING');
+
+    const { callback, browserReturn } = await vnpay.complete(checkout, order, 'success');
+    expect(await status(payment.paymentId)).toBe('PAID');
+    const paid = (await api('GET', `/v1/payments/${payment.paymentId}`, 'hanoi')).json;
+    expect(paid).toMatchObject({ provider: 'vnpay', refundableAmount: 150_000 });
+    expect(paid.providerTransactionId).toMatch(/^\d+$/);
+
+    // The IPN again: VNPay's "already confirmed", and nothing new in the ledger.
+    const before = await ledger(payment.paymentId);
+    const replay = await api('GET', callback!.url);
+    expect(replay.json).toEqual({ RspCode: '02', Message: 'Order already confirmed' });
+    expect(await ledger(payment.paymentId)).toEqual(before);
+
+    // The citizen's browser comes back and is sent on to the agency's page.
+    const back = await request(`${base}${browserReturn!.url}`);
+    expect(back.statusCode).toBe(302);
+    expect(back.headers.location).toBe(`https://onestop.hanoi.example/payments/done?paymentId=${payment.paymentId}&status=PAID`);
+
+    const [notification] = await until('the agency notification', async () => receiver.requests(`paid-${engine}`).length > 0 && receiver.requests(`paid-${engine}`));
+    const body = new Webhook(WEBHOOK_SECRET).verify(notification!.body, notification!.headers as Record<string, string>) as { type: string; data: { paymentId: string; status: string } };
+    expect(body).toMatchObject({ type: 'payment.status_changed', data: { paymentId: payment.paymentId, status: 'PAID' } });
+
+    const receipt = await request(`${base}/v1/payments/${payment.paymentId}/receipt`, { headers: { authorization: `Bearer ${tokens.hanoi}` } });
+    expect(receipt.statusCode).toBe(200);
+    expect(receipt.headers['content-type']).toBe('application/pdf');
+    expect((await receipt.body.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+  });
+
+  it('answers each bad IPN the VNPay way and changes nothing: wrong amount, wrong merchant, unknown order; the genuine one still counts', async () => {
+    const payment = await created();
+    const { checkout, order } = await checkedOut(payment.paymentId);
+    const { callback } = await vnpay.complete(checkout, order, 'success', { deliver: false });
+    const url = callback!.url;
+    // (A tampered one, answered 97, makes the hub ask VNPay: see the next tests.)
+    expect((await api('GET', vnpayIpn(url, { vnp_Amount: String(140_000 * 100) }))).json.RspCode).toBe('04');
+    expect((await api('GET', vnpayIpn(url, { vnp_TmnCode: 'OTHERTMN' }))).json.RspCode).toBe('01');
+    // An IPN for a reference the hub never gave out (as if before any checkout).
+    expect((await api('GET', vnpayIpn(url, { vnp_TxnRef: 'NEVERCHECKEDOUT' }))).json.RspCode).toBe('01');
+    expect(await status(payment.paymentId)).toBe('PENDING');
+    expect((await ledger(payment.paymentId)).map((e) => e.outcome)).toEqual(['AMOUNT_MISMATCH', 'MERCHANT_MISMATCH']);
+    const unknown = await database.db.selectFrom('payment_events').select('outcome').where('reference', '=', 'NEVERCHECKEDOUT').execute();
+    expect(unknown).toEqual([{ outcome: 'UNKNOWN_ORDER' }]);
+
+    // The genuine one still counts.
+    expect((await api('GET', url)).json).toEqual({ RspCode: '00', Message: 'Confirm Success' });
+    expect(await status(payment.paymentId)).toBe('PAID');
+  });
+
+  it('keeps a payment PAID when a failure arrives after the success (out of order)', async () => {
+    const payment = await created();
+    const { checkout, order } = await checkedOut(payment.paymentId);
+    const { callback } = await vnpay.complete(checkout, order, 'success');
+    expect(await status(payment.paymentId)).toBe('PAID');
+    const failure = vnpayIpn(callback!.url, { vnp_ResponseCode: '24', vnp_TransactionStatus: '02' });
+    expect((await api('GET', failure)).json.RspCode).toBe('02');
+    expect(await status(payment.paymentId)).toBe('PAID');
+    expect((await ledger(payment.paymentId)).at(-1)).toMatchObject({ outcome: 'IGNORED_OUT_OF_ORDER', result: 'FAILED' });
+  });
+
+  it('a failed attempt makes the payment FAILED, and another checkout can still pay it', async () => {
+    const payment = await created();
+    const first = await checkedOut(payment.paymentId);
+    await vnpay.complete(first.checkout, first.order, 'failure');
+    expect(await status(payment.paymentId)).toBe('FAILED');
+    const second = await checkedOut(payment.paymentId);
+    await vnpay.complete(second.checkout, second.order, 'success');
+    expect(await status(payment.paymentId)).toBe('PAID');
+  });
+
+  it('answers a tampered IPN 97, then asks the provider, and settles the payment from its answer', async () => {
+    const payment = await created();
+    const { checkout, order } = await checkedOut(payment.paymentId);
+    const { callback } = await vnpay.complete(checkout, order, 'success', { deliver: false });
+    expect((await api('GET', vnpayIpn(callback!.url, { vnp_Amount: '100' }, false))).json.RspCode).toBe('97');
+    await until('the status query', async () => (await status(payment.paymentId)) === 'PAID');
+    expect((await ledger(payment.paymentId)).map((e) => [e.source, e.outcome])).toEqual([
+      ['CALLBACK', 'INVALID_SIGNATURE'],
+      ['QUERY', 'ACCEPTED'],
+    ]);
+  });
+
+  it('recovers a lost IPN: the sweeper queries the pending payment, it becomes PAID and the agency is notified', async () => {
+    const notifyUrl = receiver.endpoint(`lost-${engine}`);
+    const payment = await created({ notifyUrl });
+    const { checkout, order } = await checkedOut(payment.paymentId);
+    await vnpay.complete(checkout, order, 'success', { deliver: false });
+    app.hub.payments.sweeper.wake();
+    await sleep(100);
+    expect(await status(payment.paymentId)).toBe('PENDING'); // not yet quiet long enough
+    clock += 2 * 60_000;
+    app.hub.payments.sweeper.wake();
+    await until('the sweeper', async () => (await status(payment.paymentId)) === 'PAID');
+    await until('the agency notification', async () => receiver.requests(`lost-${engine}`).length > 0);
+  });
+
+  it('keeps a payment PENDING while the provider’s query API does not answer, then settles it', async () => {
+    const payment = await created();
+    const { checkout, order } = await checkedOut(payment.paymentId);
+    await vnpay.complete(checkout, order, 'success', { deliver: false });
+    vnpay.fault('query', 'timeout');
+    clock += 10 * 60_000;
+    app.hub.payments.sweeper.wake();
+    await sleep(1500);
+    expect(await status(payment.paymentId)).toBe('PENDING');
+    vnpay.fault('query', undefined);
+    clock += 10 * 60_000;
+    app.hub.payments.sweeper.wake();
+    await until('the sweeper', async () => (await status(payment.paymentId)) === 'PAID');
+  });
+
+  it('expires an unpaid payment only after its provider confirms, past the grace period, that nothing was paid', async () => {
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    const payment = await created({ expiresAt });
+    await checkedOut(payment.paymentId);
+    clock = Date.parse(expiresAt) + 60_000; // expired, but within the provider's grace
+    app.hub.payments.sweeper.wake();
+    await sleep(300);
+    expect(await status(payment.paymentId)).toBe('PENDING');
+    clock = Date.parse(expiresAt) + 20 * 60_000;
+    app.hub.payments.sweeper.wake();
+    await until('expiry', async () => (await status(payment.paymentId)) === 'EXPIRED');
+    const expired = (await api('GET', `/v1/payments/${payment.paymentId}`, 'hanoi')).json;
+    expect(expired.attempts[0]).toMatchObject({ status: 'FAILED', providerCode: 'UNPAID_AT_EXPIRY' });
+    expect((await api('POST', `/v1/payments/${payment.paymentId}/checkout`, 'hanoi', { provider: 'vnpay', clientIp: '203.0.113.7' })).json.code).toBe('PAYMENT_STATE_CONFLICT');
+  });
+
+  it('answers 502 PROVIDER_UNAVAILABLE when MoMo does not take the order, and the payment can be checked out again', async () => {
+    const payment = await created();
+    momo.fault('create', 'timeout');
+    const answer = await api('POST', `/v1/payments/${payment.paymentId}/checkout`, 'hanoi', { provider: 'momo', clientIp: '203.0.113.7' });
+    momo.fault('create', undefined);
+    expect(answer.status).toBe(502);
+    expect(answer.json.code).toBe('PROVIDER_UNAVAILABLE');
+    expect(await status(payment.paymentId)).toBe('CREATED');
+    const { checkout, order } = await checkedOut(payment.paymentId, 'momo');
+    const { callback } = await momo.complete(checkout, order, 'success');
+    expect(callback).toBeDefined();
+    expect(await status(payment.paymentId)).toBe('PAID');
+  });
+
+  it('refunds with the expected-refundable-amount guard: a duplicate is refused, more than paid is refused, the rest empties it', async () => {
+    const payment = await created();
+    const { checkout, order } = await checkedOut(payment.paymentId);
+    await vnpay.complete(checkout, order, 'success');
+    const url = `/v1/payments/${payment.paymentId}/refunds`;
+
+    const tooMuch = await api('POST', url, 'hanoi', { amount: 200_000, reason: 'Nộp thừa', expectedRefundableAmount: 150_000 });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.json.errors[0].path).toBe('/amount');
+
+    const first = await api('POST', url, 'hanoi', { amount: 50_000, reason: 'Nộp thừa phí thẩm định', expectedRefundableAmount: 150_000 }, { 'idempotency-key': `refund-${engine}` });
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ amount: 50_000, status: 'SUCCEEDED' });
+    // The same request again with its key: the same answer. Without it: the guard sees the figure moved.
+    const replayed = await api('POST', url, 'hanoi', { amount: 50_000, reason: 'Nộp thừa phí thẩm định', expectedRefundableAmount: 150_000 }, { 'idempotency-key': `refund-${engine}` });
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.json.refundId).toBe(first.json.refundId);
+    const duplicate = await api('POST', url, 'hanoi', { amount: 50_000, reason: 'Nộp thừa phí thẩm định', expectedRefundableAmount: 150_000 });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.json).toMatchObject({ code: 'REFUND_AMOUNT_MISMATCH', refundableAmount: 100_000 });
+    expect(await status(payment.paymentId)).toBe('PARTIALLY_REFUNDED');
+
+    const rest = await api('POST', url, 'hanoi', { amount: 100_000, reason: 'Hồ sơ bị từ chối', expectedRefundableAmount: 100_000 });
+    expect(rest.status).toBe(201);
+    expect(await status(payment.paymentId)).toBe('REFUNDED');
+    expect(vnpay.refunds.slice(-2).map((r) => r.amount)).toEqual([50_000, 100_000]);
+    expect((await api('POST', url, 'hanoi', { amount: 1, reason: 'x', expectedRefundableAmount: 0 })).json.code).toBe('PAYMENT_STATE_CONFLICT');
+  });
+
+  it('walks a payment through the sandbox bank’s own page', async () => {
+    const payment = await created();
+    const { checkout } = await checkedOut(payment.paymentId, 'sandbox');
+    expect(checkout.redirectUrl.startsWith(`${base}/sandbox/pay?`)).toBe(true);
+    const page = await request(checkout.redirectUrl);
+    const html = await page.body.text();
+    expect(page.statusCode).toBe(200);
+    expect(html).toContain('150.000');
+    const form = new URLSearchParams(new URL(checkout.redirectUrl).search);
+    form.set('action', 'pay');
+    const paid = await request(`${base}/sandbox/pay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    await paid.body.dump();
+    expect(paid.statusCode).toBe(303);
+    expect(await status(payment.paymentId)).toBe('PAID');
+    const back = await request(paid.headers.location as string);
+    expect(back.statusCode).toBe(302);
+    expect(back.headers.location).toContain(`paymentId=${payment.paymentId}&status=PAID`);
+  });
+
+  it('reconciles a settlement file against the ledger: matched, missing on either side, amount mismatches', async () => {
+    const payment = await created();
+    const { checkout, order } = await checkedOut(payment.paymentId);
+    await vnpay.complete(checkout, order, 'success');
+    const paidNow = (await api('GET', `/v1/payments/${payment.paymentId}`, 'hanoi')).json;
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+    const reference = paidNow.attempts[0].reference;
+    const csv = ['reference,provider_transaction_id,amount,type,occurred_at', `${reference},${paidNow.providerTransactionId},150000,PAYMENT,`, 'NOTINHUB123,999,20000,PAYMENT,'].join('\n');
+    const answer = await api('POST', `/v1/reconciliations?provider=vnpay&date=${today}`, 'operator', csv, { 'content-type': 'text/csv' });
+    expect(answer.status).toBe(201);
+    expect(answer.json.matched).toBeGreaterThanOrEqual(1);
+    expect(answer.json.missingInHub).toEqual([expect.objectContaining({ reference: 'NOTINHUB123', amount: 20_000 })]);
+    expect(answer.json.missingAtProvider.length).toBeGreaterThan(0); // the other tests' payments of today
+    const mismatch = ['reference,provider_transaction_id,amount,type,occurred_at', `${reference},${paidNow.providerTransactionId},149000,PAYMENT,`].join('\n');
+    const second = await api('POST', `/v1/reconciliations?provider=vnpay&date=${today}`, 'operator', mismatch, { 'content-type': 'text/csv' });
+    expect(second.json.amountMismatches).toEqual([expect.objectContaining({ reference, hubAmount: 150_000, providerAmount: 149_000 })]);
+    expect((await api('GET', `/v1/reconciliations/${answer.json.reconciliationId}`, 'operator')).json).toEqual(answer.json);
+    expect((await api('POST', `/v1/reconciliations?provider=vnpay&date=${today}`, 'hanoi', csv, { 'content-type': 'text/csv' })).status).toBe(403);
+    const broken = await api('POST', `/v1/reconciliations?provider=vnpay&date=${today}`, 'operator', 'reference,amount\nX,notanumber', { 'content-type': 'text/csv' });
+    expect(broken.status).toBe(422);
+  });
+});
