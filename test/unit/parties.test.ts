@@ -229,8 +229,13 @@ describe('demoParties', () => {
     const withClients = first.parties.filter((p) => p.clients);
     expect(withClients.map((p) => p.clients![0]!.clientId)).toEqual(['demo-hanoi', 'demo-mof', 'demo-portal']);
     for (const party of withClients) expect(party.clients![0]!.clientSecret!.length).toBeGreaterThanOrEqual(16);
-    // The demo identity provider, for trying single sign-on, exists only among the demo parties.
-    expect(first.parties.filter((p) => !p.clients)).toEqual([expect.objectContaining({ kind: 'IDENTITY_PROVIDER', provider: 'demo' })]);
+    // The demo identity provider and the sandbox bank, for trying single sign-on and payments, exist only among the demo parties.
+    expect(first.parties.filter((p) => !p.clients)).toEqual([
+      expect.objectContaining({ kind: 'IDENTITY_PROVIDER', provider: 'demo' }),
+      expect.objectContaining({ kind: 'PAYMENT_PROVIDER', provider: 'sandbox' }),
+    ]);
+    // Each demo party can sign payment notifications.
+    for (const party of withClients) expect(party.webhookSecret).toMatch(/^whsec_/);
 
     const second = demoParties(path.join(dir, 'data'), 'http://127.0.0.1:3000');
     expect(second.created).toBe(false);
