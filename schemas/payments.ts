@@ -104,6 +104,7 @@ export const Payment = {
     paymentId: { type: 'string' },
     status: { type: 'string', enum: STATUSES },
     agencyCode: { type: 'string' },
+    externalReference: { type: ['string', 'null'], description: 'The agency’s own reference (portal payment platform MaThamChieu)' },
     dossierCode: { type: ['string', 'null'] },
     procedureCode: { type: ['string', 'null'] },
     kind: { type: 'string' },

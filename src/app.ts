@@ -25,6 +25,8 @@ import { HubMetrics, metricsRoutes } from './ops/metrics';
 import type { PartyDeclaration } from './parties/party';
 import { PartyRegistry } from './parties/registry';
 import callbackRoutes from './payments/callback.routes';
+import payPageRoutes from './payments/pay-page.routes';
+import paymentPlatformRoutes from './payments/payment-platform.routes';
 import paymentRoutes from './payments/payment.routes';
 import { PaymentProviders } from './payments/providers';
 import reconciliationRoutes from './payments/reconciliation.routes';
@@ -125,6 +127,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(paymentRoutes);
   await app.register(callbackRoutes);
   await app.register(reconciliationRoutes);
+  await app.register(payPageRoutes);
+  await app.register(paymentPlatformRoutes);
   const sandbox = paymentProviders.sandbox();
   if (sandbox) await app.register(sandboxBank, { prefix: '/sandbox', secret: sandbox.settings.secret as string });
 

@@ -125,6 +125,9 @@ export interface FeedConsumersTable {
   lease_until: Date | null;
 }
 
+/** Who made a subscription: the API, the parties file (a party's notifyUrl), a payment's notifyUrl, or a portal payment platform partner's confirmUrl. */
+export type SubscriptionOrigin = 'api' | 'parties-file' | 'payment-notify' | 'payment-confirm';
+
 export interface SubscriptionsTable {
   id: string;
   party_code: string;
@@ -132,7 +135,7 @@ export interface SubscriptionsTable {
   types: string[];
   agency_codes: string[] | null;
   secret: string;
-  origin: 'api' | 'parties-file' | 'payment-notify';
+  origin: SubscriptionOrigin;
   created_at: Generated<Date>;
   disabled_at: Date | null;
   disabled_reason: string | null;

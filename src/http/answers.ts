@@ -21,13 +21,16 @@ export function sendAnswer(request: FastifyRequest, reply: FastifyReply, answer:
  * Commits the request's job through the group commit (with its message-log record and
  * Idempotency-Key) and sends the answer the transaction decided.
  */
-export async function commitAndAnswer<P>(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, handler: CommitHandler<P>, payload: P): Promise<FastifyReply> {
+export function commitAndAnswer<P>(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, handler: CommitHandler<P>, payload: P): Promise<FastifyReply> {
+  return answerCommitted(app, request, reply, () => app.hub.pipeline.submit(handler, { payload, log: messageRecordOf(request), idempotency: request.idempotency ?? undefined }));
+}
+
+/** Sends the answer of a commit the caller makes (with the request's Idempotency-Key), or the stored answer of a concurrent request that used the same key first. */
+export async function answerCommitted(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, commit: () => Promise<Answer>): Promise<FastifyReply> {
   try {
-    const answer = await app.hub.pipeline.submit(handler, { payload, log: messageRecordOf(request), idempotency: request.idempotency ?? undefined });
-    return sendAnswer(request, reply, answer);
+    return sendAnswer(request, reply, await commit());
   } catch (error) {
     const key = request.idempotency;
-    // A concurrent request with the same key won: answer what it stored.
     if (error instanceof IdempotencyRaceError && key && (await replayIfKnown(app, request, reply, key.partyCode, key.key, key.requestHash))) return reply;
     throw error;
   }

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { type Transaction, sql } from 'kysely';
 import { EVENT_TYPE_NAMES } from '../../schemas/event-types';
 import type { BatchWrite } from '../commit/commit-pipeline';
-import type { Database } from '../db/schema';
+import { confirmMessage } from '../../adapters/onestop/dvcqg/payment-platform/translate';
+import type { Database, SubscriptionOrigin } from '../db/schema';
+import type { Party } from '../parties/party';
+import type { PaymentResource } from './payment-resource';
+import { PAID_STATUSES } from './payment-states';
 import { type Column, insertRows } from '../db/json-rows';
 
 /**
@@ -16,18 +20,47 @@ import { type Column, insertRows } from '../db/json-rows';
  */
 export const PAYMENT_NOTIFY_TYPE = 'vn.gov.dvc.payment.status_changed.v1' satisfies (typeof EVENT_TYPE_NAMES)[number];
 
+export type NotifyOrigin = 'payment-notify' | 'payment-confirm';
+
 export interface NotifyTarget {
   id: string;
+  origin: NotifyOrigin;
   partyCode: string;
   url: string;
   secret: string;
 }
 
-/** One subscription per (party, URL), with an id derived from both. */
-export function notifyTarget(partyCode: string, url: string, secret: string): NotifyTarget {
-  const hex = createHash('sha256').update(`payment-notify\u0000${partyCode}\u0000${url}`).digest('hex');
+/**
+ * One subscription per (origin, party, URL), with an id derived from them. `payment-confirm`:
+ * a portal payment platform partner's confirmUrl, which receives the platform's Confirm
+ * message (signed with MaXacThuc; `secret` is the partner's) instead of the contract's body.
+ */
+export function notifyTarget(partyCode: string, url: string, secret: string, origin: NotifyOrigin = 'payment-notify'): NotifyTarget {
+  const hex = createHash('sha256').update(`${origin}\u0000${partyCode}\u0000${url}`).digest('hex');
   const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  return { id, partyCode, url, secret };
+  return { id, origin, partyCode, url, secret };
+}
+
+/** The body a payment notification subscription receives for a stored payment status CloudEvent. */
+export function paymentNotificationBody(origin: SubscriptionOrigin, party: Party | undefined, cloudEvent: string): string {
+  const { data } = JSON.parse(cloudEvent) as { data: PaymentResource };
+  const platform = party?.declaration.paymentPlatform;
+  if (origin !== 'payment-confirm' || !platform) return JSON.stringify({ type: 'payment.status_changed', data });
+  const paid = PAID_STATUSES.has(data.status);
+  const attempt = data.attempts.find((a) => a.status === 'SUCCEEDED') ?? data.attempts.at(-1);
+  const confirm = confirmMessage(
+    {
+      externalReference: data.externalReference ?? '',
+      amount: data.amount,
+      providerTransactionId: data.providerTransactionId ?? undefined,
+      bankCode: attempt?.provider,
+      paidAt: new Date(data.paidAt ?? data.updatedAt),
+      description: data.description,
+      succeeded: paid,
+    },
+    { partnerCode: platform.partnerCode, secret: platform.secret },
+  );
+  return JSON.stringify(confirm);
 }
 
 const COLUMNS: Column<NotifyTarget & { createdAt: Date }>[] = [
@@ -37,7 +70,7 @@ const COLUMNS: Column<NotifyTarget & { createdAt: Date }>[] = [
   { name: 'types', value: () => [PAYMENT_NOTIFY_TYPE] },
   { name: 'agency_codes', value: () => null },
   { name: 'secret', value: (t) => t.secret },
-  { name: 'origin', value: () => 'payment-notify' },
+  { name: 'origin', value: (t) => t.origin },
   { name: 'created_at', value: (t) => t.createdAt },
 ];
 

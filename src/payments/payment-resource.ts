@@ -43,6 +43,7 @@ export function paymentResource(payment: PaymentState, providers: readonly strin
     paymentId: payment.id,
     status: payment.status,
     agencyCode: payment.agencyCode,
+    externalReference: payment.externalReference,
     dossierCode: request.dossierCode ?? null,
     procedureCode: request.procedureCode ?? null,
     kind: request.kind,
@@ -78,3 +79,5 @@ export function paymentResource(payment: PaymentState, providers: readonly strin
     refunds: payment.refunds.map((r) => refundResource(payment.id, r)),
   };
 }
+
+export type PaymentResource = ReturnType<typeof paymentResource>;

@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProviderUnavailableError } from '../../adapters/payment/connector';
 import { HubError, validationError } from '../errors';
-import { commitAndAnswer, sendAnswer } from '../http/answers';
+import { answerCommitted, commitAndAnswer, sendAnswer } from '../http/answers';
 import { requireCaller } from '../http/authentication';
 import { messageRecordOf } from '../http/observability';
-import type { PaymentAttempt, PaymentRefund, PaymentRequest, PaymentState } from './payment-model';
+import type { PaymentRefund, PaymentRequest, PaymentState } from './payment-model';
 import { findPayment } from './payment.repository';
 import { paidAttempt, paymentResource } from './payment-resource';
-import { checkoutHandler, checkoutRefusal, createPaymentHandler, referenceToken, reserveRefundHandler, settleRefundHandler } from './payment.service';
+import { startCheckout } from './checkout';
+import { createPaymentHandler, referenceToken, reserveRefundHandler, settleRefundHandler } from './payment.service';
 import { PAID_STATUSES } from './payment-states';
 import { notifyTarget } from './payment-notifications';
 import { paymentReceipt } from './receipt';
@@ -89,58 +90,10 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
     },
     async (request, reply) => {
       const payment = await visiblePayment(request, request.params.paymentId);
-      const now = new Date();
-      const refusal = checkoutRefusal(payment, now);
-      if (refusal) throw refusal;
-      const provider = providers.get(request.body.provider);
-      if (!provider) throw new HubError('PROVIDER_NOT_ENABLED', `provider ${request.body.provider} is not enabled; use one of: ${providers.ids().join(', ')}`, { errors: [{ path: '/provider', message: 'is not an enabled provider', in: 'body' }] });
-      const reference = provider.connector.reference(referenceToken(), now);
-      const locale = request.body.locale ?? 'vi';
-      const order = {
-        reference,
-        amount: payment.request.amount,
-        description: payment.request.description.slice(0, 200),
-        clientIp: request.body.clientIp,
-        locale,
-        bankCode: request.body.bankCode,
-        createdAt: now,
-        expiresAt: payment.expiresAt,
-      };
-      let checkout;
-      try {
-        checkout = await provider.connector.createCheckout(providers.context(provider, now), order);
-      } catch (error) {
-        if (error instanceof ProviderUnavailableError) throw new HubError('PROVIDER_UNAVAILABLE', `${provider.id} did not take the order: ${error.message}`);
-        throw error;
-      }
-      const stamp = now.toISOString();
-      const attempt: PaymentAttempt = {
-        id: crypto.randomUUID(),
-        provider: provider.id,
-        reference,
-        status: 'PENDING',
-        amount: payment.request.amount,
-        clientIp: request.body.clientIp,
-        locale,
-        bankCode: request.body.bankCode ?? null,
-        redirectUrl: checkout.redirectUrl ?? null,
-        qrPayload: checkout.qr?.payload ?? null,
-        providerOrderId: checkout.providerOrderId ?? null,
-        providerTransactionId: null,
-        providerCode: null,
-        createdAt: stamp,
-        updatedAt: stamp,
-        queriedAt: null,
-      };
-      return commitAndAnswer(app, request, reply, checkoutHandler, {
-        caller: requireCaller(request),
-        paymentId: payment.id,
-        provider,
-        providerIds: providers.ids(),
-        attempt,
-        checkout,
-        instance: request.url,
-      });
+      const { provider, clientIp, bankCode, locale = 'vi' } = request.body;
+      return answerCommitted(app, request, reply, () =>
+        startCheckout(app, payment, { provider, clientIp, bankCode, locale }, { caller: requireCaller(request), log: messageRecordOf(request), idempotency: request.idempotency ?? undefined, instance: request.url }),
+      );
     },
   );
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { BackgroundLoop } from '../background-loop';
-import type { Database, DeliveryStatus } from '../db/schema';
+import type { Database, DeliveryStatus, SubscriptionOrigin } from '../db/schema';
 import { nextRetryDelay, retryAfterMs } from './retry-schedule';
 import type { SendResult, WebhookSender } from './sender';
 import { signingKey, webhookSignature } from './signature';
@@ -74,6 +74,7 @@ interface Claimed {
   attempts: number;
   url: string;
   secret: string;
+  /** The body to send. */
   payload: string;
 }
 
@@ -98,6 +99,8 @@ export interface DeliveryWorkerOptions {
   now: () => Date;
   perEndpointConcurrency: number;
   requestTimeoutMs: number;
+  /** The body a subscription of this origin receives for a stored CloudEvent (payment notifications have their own shapes). */
+  bodyFor(origin: SubscriptionOrigin, partyCode: string, cloudEvent: string): string;
   onError(error: unknown, activity: string, retryInMs?: number): void;
 }
 
@@ -233,11 +236,11 @@ export class DeliveryWorker {
   private async claim(room: number): Promise<Claimed[]> {
     const now = this.options.now();
     const busy = [...this.endpoints].map(([subscriptionId, e]) => ({ subscription_id: subscriptionId, busy: e.running + e.waiting.length }));
-    const { rows } = await sql<{ id: number; subscription_id: string; event_id: string; attempts: number; url: string; secret: string; payload: string }>`
+    const { rows } = await sql<{ id: number; subscription_id: string; event_id: string; attempts: number; url: string; secret: string; origin: SubscriptionOrigin; party_code: string; payload: string }>`
       WITH busy AS (SELECT * FROM jsonb_to_recordset(${JSON.stringify(busy)}::jsonb) AS b(subscription_id uuid, busy int)),
       claimable AS (
-        SELECT c.id, s.url, s.secret, s.origin
-        FROM (SELECT id, url, secret, origin FROM subscriptions WHERE disabled_at IS NULL AND deleted_at IS NULL ORDER BY random()) s
+        SELECT c.id, s.url, s.secret, s.origin, s.party_code
+        FROM (SELECT id, url, secret, origin, party_code FROM subscriptions WHERE disabled_at IS NULL AND deleted_at IS NULL ORDER BY random()) s
         LEFT JOIN busy b ON b.subscription_id = s.id
         CROSS JOIN LATERAL (
           SELECT d.id FROM webhook_deliveries d
@@ -259,10 +262,16 @@ export class DeliveryWorker {
       UPDATE webhook_deliveries d SET next_attempt_at = ${new Date(now.getTime() + this.leaseMs)}
       FROM claimable c, outbox o
       WHERE d.id = c.id AND o.id = d.outbox_id
-      RETURNING d.id, d.subscription_id, d.event_id, d.attempts, c.url, c.secret,
-        -- A payment's notifyUrl gets the contract's agency notification, not the CloudEvent.
-        CASE WHEN c.origin = 'payment-notify' THEN jsonb_build_object('type', 'payment.status_changed', 'data', o.payload->'data')::text ELSE o.payload::text END AS payload`.execute(this.options.db);
-    return rows.map((r) => ({ id: Number(r.id), subscriptionId: r.subscription_id, eventId: r.event_id, attempts: r.attempts, url: r.url, secret: r.secret, payload: r.payload }));
+      RETURNING d.id, d.subscription_id, d.event_id, d.attempts, c.url, c.secret, c.origin, c.party_code, o.payload::text AS payload`.execute(this.options.db);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      subscriptionId: r.subscription_id,
+      eventId: r.event_id,
+      attempts: r.attempts,
+      url: r.url,
+      secret: r.secret,
+      payload: r.origin === 'api' || r.origin === 'parties-file' ? r.payload : this.options.bodyFor(r.origin, r.party_code, r.payload),
+    }));
   }
 
   /**

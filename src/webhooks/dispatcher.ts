@@ -52,11 +52,11 @@ class SubscriptionFilter {
       (this.agencies?.covers(event.agencyCode) ?? true) &&
       // A subscription receives what happens from its creation on, not the history before it.
       event.createdAt >= this.row.created_at &&
-      (this.row.origin !== 'payment-notify' || this.notifies(event))
+      (this.row.origin === 'api' || this.row.origin === 'parties-file' || this.notifies(event))
     );
   }
 
-  /** A payment's notifyUrl hears of that payment's end, and of nothing else (src/payments/payment-notifications.ts). */
+  /** A payment's notifyUrl (or a payment platform partner's confirmUrl) hears of that payment's end, and of nothing else (src/payments/payment-notifications.ts). */
   private notifies(event: FeedEvent): boolean {
     const { data } = JSON.parse(event.payload) as { data: { notifyUrl?: string | null; status?: PaymentStatus } };
     return data.notifyUrl === this.row.url && data.status !== undefined && NOTIFIED_STATUSES.has(data.status);

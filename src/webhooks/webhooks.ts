@@ -4,6 +4,7 @@ import { BackgroundLoop } from '../background-loop';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { HubMetrics } from '../ops/metrics';
+import { paymentNotificationBody } from '../payments/payment-notifications';
 import type { PartyRegistry } from '../parties/registry';
 import { replayDelivery } from './deliveries';
 import { DeliveryWorker } from './delivery-worker';
@@ -57,6 +58,7 @@ export class Webhooks {
       now: this.now,
       perEndpointConcurrency: options.perEndpointConcurrency ?? 16,
       requestTimeoutMs,
+      bodyFor: (origin, partyCode, cloudEvent) => paymentNotificationBody(origin, parties.party(partyCode), cloudEvent),
       onError: (error, activity, retryInMs) => log.warn({ err: error, retryInMs }, `webhooks: ${activity} failed`),
     });
     this.dispatcher = new BackgroundLoop({

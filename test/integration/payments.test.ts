@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { request } from 'undici';
@@ -21,6 +24,10 @@ import { WebhookReceiver } from '../support/webhook-receiver';
  */
 const SECRET = { hanoi: 'hanoi-pay-secret-0123456789', mof: 'mof-pay-secret-0123456789', operator: 'operator-secret-0123456789' };
 const WEBHOOK_SECRET = `whsec_${Buffer.from('hanoi-webhook-key-0123456789abcdef').toString('base64')}`;
+/** The portal payment platform's INIT sample (shared fixtures), signed with this secret. */
+const INIT_FIXTURE = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/dvcqg/PaymentPlatform.INIT.request.json'), 'utf8')) as Record<string, any>;
+const PLATFORM_SECRET = INIT_FIXTURE._secret_used_for_MaXacThuc as string;
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(): Promise<number> {
@@ -31,7 +38,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function parties(vnpay: ProviderSimulator, momo: ProviderSimulator): PartyDeclaration[] {
+function parties(vnpay: ProviderSimulator, momo: ProviderSimulator, confirmUrl: string): PartyDeclaration[] {
   return [
     {
       code: '000.00.00.H26',
@@ -41,6 +48,7 @@ function parties(vnpay: ProviderSimulator, momo: ProviderSimulator): PartyDeclar
       scopes: ['payments:write', 'payments:read', 'events:read'],
       clients: [{ clientId: 'hanoi', clientSecret: SECRET.hanoi }],
       webhookSecret: WEBHOOK_SECRET,
+      paymentPlatform: { partnerCode: 'HN_ONESTOP', secret: PLATFORM_SECRET, confirmUrl },
     },
     {
       code: '000.00.00.G12',
@@ -91,12 +99,13 @@ describeEachEngine('payments', (engine) => {
     vnpay = await startVnpaySimulator({ callbackUrl: `${base}/v1/callbacks/vnpay`, returnUrl: `${base}/v1/payments/return/vnpay` });
     momo = await startMomoSimulator({ callbackUrl: `${base}/v1/callbacks/momo`, returnUrl: `${base}/v1/payments/return/momo` });
     receiver = await WebhookReceiver.start();
+    const confirmUrl = receiver.endpoint(`confirm-${engine}`);
     database = await openTestDatabase(engine);
     const config = loadConfig({ PUBLIC_URL: base, PORT: String(port), RATE_LIMIT_MAX: '100000', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', PAYMENT_PROVIDER_TIMEOUT_MS: '800' });
     app = await buildApp({
       config,
       database,
-      parties: parties(vnpay, momo),
+      parties: parties(vnpay, momo, confirmUrl),
       webhooks: { retrySchedule: [0, 100, 200] },
       paymentSweeper: { quietMs: 60_000, expiryGraceMs: 15 * 60_000, intervalMs: 3_600_000, now: () => new Date(clock) },
     });
@@ -424,5 +433,49 @@ describeEachEngine('payments', (engine) => {
     expect((await api('POST', `/v1/reconciliations?provider=vnpay&date=${today}`, 'hanoi', csv, { 'content-type': 'text/csv' })).status).toBe(403);
     const broken = await api('POST', `/v1/reconciliations?provider=vnpay&date=${today}`, 'operator', 'reference,amount\nX,notanumber', { 'content-type': 'text/csv' });
     expect(broken.status).toBe(422);
+  });
+
+  it('speaks the portal payment platform 1.0.6: INIT → hosted page → sandbox → signed Confirm to the agency → QUERY → GET_BILL', async () => {
+    const { _secret_used_for_MaXacThuc: _secret, ...init } = INIT_FIXTURE;
+    const forged = await api('POST', '/compat/dvcqg/payment', 'hanoi', { ...init, ThongTinGiaoDich: 'Nop le phi ho so khac' });
+    expect(forged.json.error_code).toBe('01');
+
+    const answer = await api('POST', '/compat/dvcqg/payment', 'hanoi', init);
+    expect(answer.status).toBe(200);
+    expect(answer.json.error_code).toBe('0');
+    const payUrl = (JSON.parse(answer.json.message as string) as { UrlThanhToan: string }).UrlThanhToan;
+    // The same INIT again (a retry) gets the same page.
+    expect(JSON.parse((await api('POST', '/compat/dvcqg/payment', 'hanoi', init)).json.message as string).UrlThanhToan).toBe(payUrl);
+
+    const page = await request(payUrl);
+    expect(page.statusCode).toBe(200);
+    expect(await page.body.text()).toContain('Sandbox bank');
+    const chosen = await request(payUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'provider=sandbox' });
+    await chosen.body.dump();
+    expect(chosen.statusCode).toBe(303);
+    const sandboxPage = new URL(chosen.headers.location as string);
+    sandboxPage.searchParams.set('action', 'pay');
+    const paid = await request(`${base}/sandbox/pay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: sandboxPage.searchParams.toString() });
+    await paid.body.dump();
+    const back = await request(paid.headers.location as string);
+    expect(back.headers.location).toMatch(new RegExp(`^${base}/pay/returned\\?paymentId=.+&status=PAID$`));
+
+    const [delivered] = await until('the Confirm message', async () => receiver.requests(`confirm-${engine}`).length > 0 && receiver.requests(`confirm-${engine}`));
+    const confirm = JSON.parse(delivered!.body) as Record<string, string | number>;
+    expect(confirm).toMatchObject({ MaLoi: '00', MaDoiTac: 'HN_ONESTOP', MaThamChieu: init.MaThamChieu, SoTien: 50_000, MaTienTe: 'VND' });
+    const signed = ['LoaiBanTin', 'MaLoi', 'MaDoiTac', 'MaThamChieu', 'SoTien', 'MaTienTe', 'MaGiaoDich', 'MaNganHang', 'ThoiGianGD', 'ThongTinGiaoDich'].map((f) => String(confirm[f]));
+    expect(confirm.MaXacThuc).toBe(sha256([...signed, PLATFORM_SECRET].join('|')));
+
+    const lookup = (type: string) => {
+      const body = { LoaiBanTin: type, PhienBan: '1.0.6', MaDoiTac: 'HN_ONESTOP', MaThamChieu: init.MaThamChieu, ThoiGianGD: '20261124150000' };
+      return { ...body, MaXacThuc: sha256([body.LoaiBanTin, body.PhienBan, body.MaDoiTac, body.MaThamChieu, body.ThoiGianGD, PLATFORM_SECRET].join('|')) };
+    };
+    const query = await api('POST', '/compat/dvcqg/payment', 'hanoi', lookup('QUERY'));
+    expect(query.json).toMatchObject({ MaLoi: '00', TrangThaiGD: '1', SoTien: 50_000 });
+    const bill = await request(`${base}/compat/dvcqg/payment`, { method: 'POST', headers: { authorization: `Bearer ${tokens.hanoi}`, 'content-type': 'application/json' }, body: JSON.stringify(lookup('GET_BILL')) });
+    expect(bill.headers['content-type']).toBe('application/pdf');
+    expect(Buffer.from(await bill.body.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    // Paid: the reference is spent.
+    expect((await api('POST', '/compat/dvcqg/payment', 'hanoi', init)).json.error_code).toBe('05');
   });
 });
