@@ -37,32 +37,33 @@ export interface HubRun<T> {
   maxRssMb: number;
 }
 
-function partiesFile(): string {
+function partiesFile(extraParties: readonly object[]): string {
   const party = {
     code: AGENCY_CODE,
     name: 'Benchmark province system',
     kind: 'PROVINCE',
     jurisdiction: ['*.H26'],
-    scopes: ['dossiers:write', 'dossiers:read', 'events:read'],
+    scopes: ['dossiers:write', 'dossiers:read', 'events:read', 'payments:write', 'payments:read'],
     clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
   };
-  return JSON.stringify({ parties: [party] }, null, 2);
+  return JSON.stringify({ parties: [party, ...extraParties] }, null, 2);
 }
 
 /**
  * Starts a hub with its own data directory, runs `use`, then stops it; reports the hub's peak memory.
- * Without a database URL the hub falls back to its embedded PGlite. `extraEnv` adds settings (KAFKA_BROKERS).
+ * Without a database URL the hub falls back to its embedded PGlite. `extraEnv` adds settings (KAFKA_BROKERS), `extraParties` parties (a payment provider).
  */
 export async function withHub<T>(
   label: string,
   databaseUrl: string | undefined,
   use: (hub: Server) => Promise<T>,
   extraEnv: Record<string, string> = {},
+  extraParties: readonly object[] = [],
 ): Promise<HubRun<T>> {
   if (!existsSync(HUB_SCRIPT)) throw new Error(`the hub is not built: ${HUB_SCRIPT} is missing (npm run build)`);
   const workDir = await mkdtemp(path.join(benchWorkDir, 'hub-'));
   const partiesPath = path.join(workDir, 'parties.json');
-  await writeFile(partiesPath, partiesFile());
+  await writeFile(partiesPath, partiesFile(extraParties));
   const env: Record<string, string> = {
     PARTIES_FILE: partiesPath,
     DATA_DIR: path.join(workDir, 'data'),

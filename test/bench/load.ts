@@ -2,6 +2,8 @@ import autocannon from 'autocannon';
 
 export interface LoadPlan {
   baseUrl: string;
+  /** POST unless said (VNPay's IPN is a GET). */
+  method?: 'GET' | 'POST';
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
@@ -31,7 +33,7 @@ function runAutocannon(plan: LoadPlan, durationSeconds: number, onResponse?: (st
     url: plan.baseUrl,
     connections: plan.connections,
     duration: durationSeconds,
-    method: 'POST',
+    method: plan.method ?? 'POST',
     headers: plan.headers,
     requests: [
       {

@@ -1,5 +1,6 @@
 import { CATCH_UP_LIMIT_SECONDS, type OfferedLoadResult, type OutageResult, type RelayThroughputResult } from './events';
 import type { LoadResult } from './load';
+import type { PaymentLoadResult } from './payments';
 import type { BatchLoadResult, HubLoadResult } from './scenarios';
 
 export type Outcome<T> = { ok: true; result: T } | { ok: false; error: string };
@@ -12,9 +13,11 @@ export interface BenchOutcomes {
   relayThroughput: Outcome<RelayThroughputResult>;
   relayLatency: Outcome<OfferedLoadResult>;
   kafkaOutage: Outcome<OutageResult>;
+  paymentCallbacks: Outcome<PaymentLoadResult & { accepted: number; other: number }>;
+  paymentCreation: Outcome<PaymentLoadResult>;
 }
 
-type HttpScenario = 'baseline' | 'hubSingle' | 'hubBatch' | 'pgliteSingle';
+type HttpScenario = 'baseline' | 'hubSingle' | 'hubBatch' | 'pgliteSingle' | 'paymentCallbacks' | 'paymentCreation';
 type EventsScenario = 'relayThroughput' | 'relayLatency' | 'kafkaOutage';
 
 export interface BenchSettings {
@@ -47,6 +50,9 @@ const TARGETS = {
   relayEventsPerSecond: 20_000,
   commitToAckP99Ms: 200,
   outageCatchUpSeconds: 60,
+  paymentCallbacksPerSecond: 3_000,
+  paymentCallbackP99Ms: 30,
+  paymentCreationsPerSecond: 3_000,
   /** Committed events/s below this share of the offered rate mean the hub, not the relay, was the limit. */
   committedShareOfOffered: 0.95,
 };
@@ -56,6 +62,8 @@ const SCENARIO_LABELS: Record<HttpScenario, string> = {
   hubSingle: 'hub single events (Postgres)',
   hubBatch: 'hub batch x1000 (Postgres)',
   pgliteSingle: 'hub single events (PGlite)',
+  paymentCallbacks: 'VNPay IPN, pre-signed (Postgres)',
+  paymentCreation: 'payment creation (Postgres)',
 };
 
 const SCENARIO_KEYS = Object.keys(SCENARIO_LABELS) as HttpScenario[];
@@ -168,6 +176,28 @@ function checkKafkaOutage({ kafkaOutage }: BenchOutcomes, settings: BenchSetting
   );
 }
 
+function checkPaymentCallbacks({ paymentCallbacks }: BenchOutcomes): TargetCheck {
+  const target = `signed IPN >= ${whole(TARGETS.paymentCallbacksPerSecond)} callbacks/s, p99 <= ${TARGETS.paymentCallbackP99Ms} ms`;
+  if (!paymentCallbacks.ok) return notRun(target);
+  const { successfulRequestsPerSecond, latencyP99Ms, accepted, other } = paymentCallbacks.result;
+  const problems = failedAnswers(paymentCallbacks.result);
+  // Every measured callback must be a first one (ACCEPTED, RspCode 00): replays are cheaper and would flatter the number.
+  if (other > 0) problems.push(`${whole(other)} not accepted`);
+  return check(
+    target,
+    `${whole(successfulRequestsPerSecond)} callbacks/s (${whole(accepted)} accepted), p99 ${latencyP99Ms} ms`,
+    successfulRequestsPerSecond >= TARGETS.paymentCallbacksPerSecond && latencyP99Ms <= TARGETS.paymentCallbackP99Ms,
+    problems,
+  );
+}
+
+function checkPaymentCreation({ paymentCreation }: BenchOutcomes): TargetCheck {
+  const target = `payment creation >= ${whole(TARGETS.paymentCreationsPerSecond)}/s`;
+  if (!paymentCreation.ok) return notRun(target);
+  const { successfulRequestsPerSecond, latencyP99Ms } = paymentCreation.result;
+  return check(target, `${whole(successfulRequestsPerSecond)}/s, p99 ${latencyP99Ms} ms`, successfulRequestsPerSecond >= TARGETS.paymentCreationsPerSecond, failedAnswers(paymentCreation.result));
+}
+
 export function checkTargets(outcomes: BenchOutcomes, settings: BenchSettings): TargetCheck[] {
   return [
     checkHubAgainstBaseline(outcomes),
@@ -177,6 +207,8 @@ export function checkTargets(outcomes: BenchOutcomes, settings: BenchSettings): 
     checkRelayThroughput(outcomes),
     checkRelayLatency(outcomes, settings),
     checkKafkaOutage(outcomes, settings),
+    checkPaymentCallbacks(outcomes),
+    checkPaymentCreation(outcomes),
   ];
 }
 
