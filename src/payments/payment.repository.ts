@@ -60,13 +60,28 @@ export async function lockPayments(trx: Transaction<Database>, ids: readonly str
   return new Map(rows.map((row) => [row.id, toState(row as unknown as PaymentRow)]));
 }
 
-/** The payments that gave `provider` these merchant references. */
-export async function paymentIdsByReference(trx: Executor, references: readonly { provider: string; reference: string }[]): Promise<Map<string, string>> {
+/**
+ * The payments that gave `provider` these merchant references, row-locked in id order, in one
+ * round trip (a callback's whole load is this and the ledger check). Keyed by referenceKey.
+ */
+export async function lockPaymentsByReference(trx: Transaction<Database>, references: readonly { provider: string; reference: string }[]): Promise<Map<string, PaymentState>> {
   if (references.length === 0) return new Map();
-  const { rows } = await sql<{ provider: string; reference: string; payment_id: string }>`
-    SELECT r.provider, r.reference, r.payment_id FROM payment_references r
-    JOIN jsonb_to_recordset(${JSON.stringify(references)}::jsonb) AS k(provider text, reference text) ON k.provider = r.provider AND k.reference = r.reference`.execute(trx);
-  return new Map(rows.map((r) => [referenceKey(r.provider, r.reference), r.payment_id]));
+  const { rows } = await sql<PaymentRow & { ref_provider: string; ref_reference: string }>`
+    SELECT p.*, r.provider AS ref_provider, r.reference AS ref_reference
+    FROM jsonb_to_recordset(${JSON.stringify(references)}::jsonb) AS k(provider text, reference text)
+    JOIN payment_references r ON r.provider = k.provider AND r.reference = k.reference
+    JOIN payments p ON p.id = r.payment_id
+    ORDER BY p.id
+    FOR UPDATE OF p`.execute(trx);
+  // One state per payment, whichever of its references found it.
+  const states = new Map<string, PaymentState>();
+  const found = new Map<string, PaymentState>();
+  for (const row of rows) {
+    const state = states.get(row.id) ?? toState(row);
+    states.set(row.id, state);
+    found.set(referenceKey(row.ref_provider, row.ref_reference), state);
+  }
+  return found;
 }
 
 export const referenceKey = (provider: string, reference: string) => `${provider}\u0000${reference}`;

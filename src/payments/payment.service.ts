@@ -7,7 +7,7 @@ import type { Caller } from '../dossiers/dossier-model';
 import { HubError, toProblem, validationError } from '../errors';
 import { type OutboxEvent, newEvent } from '../events/outbox';
 import type { PaymentAttempt, PaymentRefund, PaymentRequest, PaymentState, PaymentStatus } from './payment-model';
-import { type LedgerEntry, knownLedgerKeys, lockPayments, paymentIdsByReference, paymentWrites, referenceKey } from './payment.repository';
+import { type LedgerEntry, knownLedgerKeys, lockPayments, lockPaymentsByReference, paymentWrites, referenceKey } from './payment.repository';
 import { paymentResource, refundResource, refundableAmount } from './payment-resource';
 import { type PaymentFact, nextStatus } from './payment-states';
 import { type NotifyTarget, notifyTargetWrites } from './payment-notifications';
@@ -230,15 +230,12 @@ export const noticeHandler: CommitHandler<NoticeJob> = {
   keys: (job) => (job.notice.reference ? [`ref:${job.provider.id}:${job.notice.reference}`] : []),
   async execute(trx, jobs, now) {
     const references = jobs.flatMap(({ payload: { provider, notice } }) => (notice.reference ? [{ provider: provider.id, reference: notice.reference }] : []));
-    const paymentIds = await paymentIdsByReference(trx, references);
-    const idOf = (job: NoticeJob) => (job.notice.reference ? paymentIds.get(referenceKey(job.provider.id, job.notice.reference)) : undefined);
-    const payments = await lockPayments(trx, jobs.flatMap(({ payload }) => idOf(payload) ?? []));
+    const payments = await lockPaymentsByReference(trx, references);
     const seen = await knownLedgerKeys(trx, jobs.flatMap(({ payload: { provider, notice } }) => (notice.verified ? [{ provider: provider.id, eventKey: notice.eventKey }] : [])));
     const changes = new Changes(now, jobs[0]?.payload.providerIds ?? []);
 
     const answers = jobs.map(({ payload }) => {
-      const paymentId = idOf(payload);
-      const payment = paymentId ? payments.get(paymentId) : undefined;
+      const payment = payload.notice.reference ? payments.get(referenceKey(payload.provider.id, payload.notice.reference)) : undefined;
       const outcome = applyNotice(changes, seen, payload, payment);
       const body: NoticeAnswer = {
         outcome,
