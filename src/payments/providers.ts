@@ -28,7 +28,6 @@ export class PaymentProviders {
     parties: PartyRegistry,
     private readonly options: { publicUrl: string; providerTimeoutMs: number },
   ) {
-    this.http = new UndiciProviderHttp(options.providerTimeoutMs);
     const ajv = new Ajv({ allErrors: true, strict: false });
     for (const party of parties.all()) {
       if (party.kind !== 'PAYMENT_PROVIDER') continue;
@@ -43,6 +42,7 @@ export class PaymentProviders {
       }
       this.providers.set(party.code, { id: party.code, name: party.name, party, connector, settings });
     }
+    this.http = new UndiciProviderHttp(options.providerTimeoutMs);
   }
 
   /** The sandbox bank lives inside the hub: its URL is the hub's, and its secret is made per process unless declared. */

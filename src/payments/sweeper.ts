@@ -31,6 +31,7 @@ export interface SweeperTuning {
 
 const BATCH = 100;
 const MAX_BACKOFF_MS = 6 * 60 * 60_000;
+const MAX_REMEMBERED = 200_000;
 
 export class PaymentSweeper {
   private readonly loop: BackgroundLoop;
@@ -144,6 +145,8 @@ export class PaymentSweeper {
   }
 
   private backOff(paymentId: string, now: Date, asked: boolean): void {
+    // Settled payments leave no trace here but their last entry: forget them all now and then (the next round re-learns the open ones).
+    if (this.nextQuery.size >= MAX_REMEMBERED) this.nextQuery.clear();
     const previous = this.nextQuery.get(paymentId)?.backoffMs;
     const backoffMs = asked ? Math.min(MAX_BACKOFF_MS, previous ? previous * 2 : this.quietMs) : this.quietMs;
     this.nextQuery.set(paymentId, { at: now.getTime() + backoffMs, backoffMs });
