@@ -69,6 +69,7 @@ const attempt = {
     reference: { type: 'string', description: 'The merchant reference the provider knows this attempt by' },
     status: { type: 'string', enum: ['PENDING', 'SUCCEEDED', 'FAILED'] },
     amount: AMOUNT_VND,
+    providerOrderId: { type: ['string', 'null'], description: 'The provider’s own id of the order, when it gives one at checkout' },
     providerTransactionId: { type: ['string', 'null'] },
     providerCode: { type: ['string', 'null'] },
     createdAt: DATE_TIME,

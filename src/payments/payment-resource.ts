@@ -71,6 +71,7 @@ export function paymentResource(payment: PaymentState, providers: readonly strin
       reference: a.reference,
       status: a.status,
       amount: a.amount,
+      providerOrderId: a.providerOrderId,
       providerTransactionId: a.providerTransactionId,
       providerCode: a.providerCode,
       createdAt: vietnamTime(a.createdAt),

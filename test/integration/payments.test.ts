@@ -13,7 +13,10 @@ import type { PartyDeclaration } from '../../src/parties/party';
 import { describeEachEngine, openTestDatabase } from '../support/databases';
 import { type MomoSimulator, startMomoSimulator } from '../support/payment-simulators/momo-simulator';
 import type { ProviderSimulator } from '../support/payment-simulators/simulator';
+import { startPayooSimulator } from '../support/payment-simulators/payoo-simulator';
+import { startVietqrSimulator } from '../support/payment-simulators/vietqr-simulator';
 import { signVnpayQuery, startVnpaySimulator } from '../support/payment-simulators/vnpay-simulator';
+import { startZalopaySimulator } from '../support/payment-simulators/zalopay-simulator';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -38,7 +41,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function parties(vnpay: ProviderSimulator, momo: ProviderSimulator, confirmUrl: string): PartyDeclaration[] {
+/** Providers exercised only through the generic walk (their protocols' own tests are in test/contract). */
+const OTHER_PROVIDERS = { zalopay: startZalopaySimulator, payoo: startPayooSimulator, vietqr: startVietqrSimulator } as const;
+type OtherProvider = keyof typeof OTHER_PROVIDERS;
+
+function parties(vnpay: ProviderSimulator, momo: ProviderSimulator, others: Record<OtherProvider, ProviderSimulator>, confirmUrl: string): PartyDeclaration[] {
   return [
     {
       code: '000.00.00.H26',
@@ -62,6 +69,7 @@ function parties(vnpay: ProviderSimulator, momo: ProviderSimulator, confirmUrl: 
     { code: 'vnpay', name: 'VNPAY', kind: 'PAYMENT_PROVIDER', provider: 'vnpay', settings: vnpay.settings },
     { code: 'momo', name: 'Ví MoMo', kind: 'PAYMENT_PROVIDER', provider: 'momo', settings: momo.settings },
     { code: 'sandbox', name: 'Sandbox bank', kind: 'PAYMENT_PROVIDER', provider: 'sandbox' },
+    ...Object.entries(others).map(([code, simulator]) => ({ code, name: code, kind: 'PAYMENT_PROVIDER' as const, provider: code, settings: simulator.settings })),
   ];
 }
 
@@ -88,6 +96,7 @@ describeEachEngine('payments', (engine) => {
   let database: DatabaseHandle;
   let vnpay: ProviderSimulator;
   let momo: MomoSimulator;
+  const others = {} as Record<OtherProvider, ProviderSimulator>;
   let receiver: WebhookReceiver;
   let base: string;
   let clock = Date.now();
@@ -100,12 +109,15 @@ describeEachEngine('payments', (engine) => {
     momo = await startMomoSimulator({ callbackUrl: `${base}/v1/callbacks/momo`, returnUrl: `${base}/v1/payments/return/momo` });
     receiver = await WebhookReceiver.start();
     const confirmUrl = receiver.endpoint(`confirm-${engine}`);
+    for (const [code, start] of Object.entries(OTHER_PROVIDERS)) {
+      others[code as OtherProvider] = await start({ callbackUrl: `${base}/v1/callbacks/${code}`, returnUrl: `${base}/v1/payments/return/${code}` });
+    }
     database = await openTestDatabase(engine);
     const config = loadConfig({ PUBLIC_URL: base, PORT: String(port), RATE_LIMIT_MAX: '100000', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', PAYMENT_PROVIDER_TIMEOUT_MS: '800' });
     app = await buildApp({
       config,
       database,
-      parties: parties(vnpay, momo, confirmUrl),
+      parties: parties(vnpay, momo, others, confirmUrl),
       webhooks: { retrySchedule: [0, 100, 200] },
       paymentSweeper: { quietMs: 60_000, expiryGraceMs: 15 * 60_000, intervalMs: 3_600_000, now: () => new Date(clock) },
     });
@@ -124,6 +136,7 @@ describeEachEngine('payments', (engine) => {
     await database?.close();
     await vnpay?.stop();
     await momo?.stop();
+    for (const simulator of Object.values(others)) await simulator.stop();
     await receiver?.close();
   });
 
@@ -159,7 +172,8 @@ describeEachEngine('payments', (engine) => {
     const payment = (await api('GET', `/v1/payments/${paymentId}`, 'hanoi')).json;
     const attempt = payment.attempts.at(-1);
     const order = { reference: attempt.reference, amount: payment.amount } as CheckoutOrder;
-    return { checkout: answer.json as { redirectUrl: string; attemptId: string }, order };
+    // The provider's own order id (ZaloPay's zp_trans_token) is part of what its page was given.
+    return { checkout: { ...answer.json, providerOrderId: attempt.providerOrderId ?? undefined } as { redirectUrl: string; attemptId: string }, order };
   }
 
   const status = async (paymentId: string) => (await api('GET', `/v1/payments/${paymentId}`, 'hanoi')).json.status as string;
@@ -190,7 +204,7 @@ describeEachEngine('payments', (engine) => {
     const headers = { 'idempotency-key': `pay-${engine}-1` };
     const first = await api('POST', '/v1/payments', 'hanoi', newPayment(), headers);
     expect(first.status).toBe(201);
-    expect(first.json).toMatchObject({ status: 'CREATED', amount: 150_000, currency: 'VND', providers: ['vnpay', 'momo', 'sandbox'], refundableAmount: 0 });
+    expect(first.json).toMatchObject({ status: 'CREATED', amount: 150_000, currency: 'VND', providers: ['vnpay', 'momo', 'sandbox', 'zalopay', 'payoo', 'vietqr'], refundableAmount: 0 });
     const again = await api('POST', '/v1/payments', 'hanoi', newPayment(), headers);
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
@@ -477,5 +491,14 @@ describeEachEngine('payments', (engine) => {
     expect(Buffer.from(await bill.body.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
     // Paid: the reference is spent.
     expect((await api('POST', '/compat/dvcqg/payment', 'hanoi', init)).json.error_code).toBe('05');
+  });
+
+  it.each(Object.keys(OTHER_PROVIDERS) as OtherProvider[])('walks a payment through %s: checkout, the provider’s own callback to the hub, PAID', async (provider) => {
+    const payment = await created();
+    const { checkout, order } = await checkedOut(payment.paymentId, provider);
+    const { callback } = await others[provider].complete(checkout as never, order, 'success');
+    expect(callback).toBeDefined();
+    await until(`${provider}'s callback`, async () => (await status(payment.paymentId)) === 'PAID');
+    expect((await ledger(payment.paymentId)).map((e) => [e.source, e.outcome])).toEqual([['CALLBACK', 'ACCEPTED']]);
   });
 });
