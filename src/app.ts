@@ -25,6 +25,7 @@ import { HubMetrics, metricsRoutes } from './ops/metrics';
 import type { PartyDeclaration } from './parties/party';
 import { PartyRegistry } from './parties/registry';
 import callbackRoutes from './payments/callback.routes';
+import oneStopRoutes from './onestop/onestop.routes';
 import payPageRoutes from './payments/pay-page.routes';
 import paymentPlatformRoutes from './payments/payment-platform.routes';
 import paymentRoutes from './payments/payment.routes';
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(reconciliationRoutes);
   await app.register(payPageRoutes);
   await app.register(paymentPlatformRoutes);
+  await app.register(oneStopRoutes);
   const sandbox = paymentProviders.sandbox();
   if (sandbox) await app.register(sandboxBank, { prefix: '/sandbox', secret: sandbox.settings.secret as string });
 

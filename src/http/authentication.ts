@@ -2,6 +2,7 @@ import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HubError } from '../errors';
+import type { Caller } from '../dossiers/dossier-model';
 import type { Scope } from '../parties/party';
 
 /**
@@ -21,7 +22,7 @@ export interface AccessTokenClaims {
 }
 
 async function authentication(app: FastifyInstance): Promise<void> {
-  const { config, signingKey, parties } = app.hub;
+  const { config, signingKey } = app.hub;
   await app.register(fastifyJwt, {
     secret: { private: signingKey.privatePem, public: signingKey.publicPem },
     sign: { algorithm: 'ES256', kid: signingKey.kid, iss: config.publicUrl, expiresIn: config.accessTokenTtlSeconds },
@@ -41,18 +42,23 @@ async function authentication(app: FastifyInstance): Promise<void> {
     if (!scope) return;
     const header = request.headers.authorization;
     if (!header || !/^Bearer\s+\S+$/i.test(header)) throw new HubError('UNAUTHENTICATED', 'send Authorization: Bearer <access token from POST /oauth/token>');
-    let claims: AccessTokenClaims;
-    try {
-      claims = app.jwt.verify<AccessTokenClaims>(header.replace(/^Bearer\s+/i, ''));
-    } catch (error) {
-      throw new HubError('UNAUTHENTICATED', `the access token is not valid: ${(error as Error).message}`);
-    }
-    const registered = parties.client(claims.sub);
-    if (!registered || registered.party.code !== claims.party) throw new HubError('UNAUTHENTICATED', 'the token’s client is no longer registered');
-    const scopes = claims.scope.split(' ');
-    request.caller = { partyCode: claims.party, clientId: claims.sub, jurisdiction: registered.party.jurisdiction, requestId: request.id };
+    const { caller, scopes } = callerOfToken(app, header.replace(/^Bearer\s+/i, ''), request.id);
+    request.caller = caller;
     if (!scopes.includes(scope)) throw new HubError('FORBIDDEN', `this operation needs the scope ${scope}`);
   });
+}
+
+/** The caller an access token stands for (also a portal-compatible session, which is one), or UNAUTHENTICATED. */
+export function callerOfToken(app: FastifyInstance, token: string, requestId: string): { caller: Caller; scopes: string[] } {
+  let claims: AccessTokenClaims;
+  try {
+    claims = app.jwt.verify<AccessTokenClaims>(token);
+  } catch (error) {
+    throw new HubError('UNAUTHENTICATED', `the access token is not valid: ${(error as Error).message}`);
+  }
+  const registered = app.hub.parties.client(claims.sub);
+  if (!registered || registered.party.code !== claims.party) throw new HubError('UNAUTHENTICATED', 'the token’s client is no longer registered');
+  return { caller: { partyCode: claims.party, clientId: claims.sub, jurisdiction: registered.party.jurisdiction, requestId }, scopes: claims.scope.split(' ') };
 }
 
 export function requireCaller(request: FastifyRequest) {

@@ -23,6 +23,16 @@ export function installValidators(app: FastifyInstance, sharedSchemas: readonly 
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as FastifySchema));
 }
 
+/**
+ * A body validator for one shared schema, outside any route: the portal-compatible adapters'
+ * canonical commands are validated by exactly the schemas the canonical routes use.
+ */
+export function sharedSchemaValidator(sharedSchemas: readonly object[], schemaId: string): (value: unknown) => FieldProblem[] {
+  const validate = newAjv(false, sharedSchemas).getSchema(schemaId);
+  if (!validate) throw new Error(`no shared schema ${schemaId}`);
+  return (value) => (validate(value) ? [] : fieldProblems(validate.errors ?? [], 'body'));
+}
+
 const PART: Record<string, FieldProblem['in']> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
 /** Ajv errors → `{path, message}` with the path naming the field itself (an unknown or missing field included). */

@@ -173,7 +173,8 @@ describeEachEngine('payments', (engine) => {
     const attempt = payment.attempts.at(-1);
     const order = { reference: attempt.reference, amount: payment.amount } as CheckoutOrder;
     // The provider's own order id (ZaloPay's zp_trans_token) is part of what its page was given.
-    return { checkout: { ...answer.json, providerOrderId: attempt.providerOrderId ?? undefined } as { redirectUrl: string; attemptId: string }, order };
+    const checkout = { ...(answer.json as { redirectUrl: string; attemptId: string }), providerOrderId: (attempt.providerOrderId as string | null) ?? undefined };
+    return { checkout, order };
   }
 
   const status = async (paymentId: string) => (await api('GET', `/v1/payments/${paymentId}`, 'hanoi')).json.status as string;

@@ -1,0 +1,7 @@
+import { dvcqgAdapter } from './dvcqg/dvcqg-adapter';
+import type { OneStopAdapter } from './onestop-adapter';
+
+/** Every one-stop format the hub speaks, by the id in `/compat/{id}/service`: one line each. */
+export const oneStopAdapters: Readonly<Record<string, OneStopAdapter>> = {
+  dvcqg: dvcqgAdapter,
+};
