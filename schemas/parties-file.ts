@@ -272,6 +272,35 @@ export const PartiesFileSchema = {
               }
             }
           },
+          "submissions": {
+            "description": "How dossiers citizens submit online reach this party: pushed to its one-stop system (url, in the format of one of adapters/onestop/registry.ts), or held in GET /v1/inbox until acknowledged (the default)",
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "delivery"
+            ],
+            "properties": {
+              "delivery": {
+                "enum": [
+                  "PUSH",
+                  "PULL"
+                ]
+              },
+              "url": {
+                "type": "string",
+                "pattern": "^https?://"
+              },
+              "adapter": {
+                "type": "string",
+                "pattern": "^[a-z0-9-]+$"
+              },
+              "authorization": {
+                "description": "The Authorization header the hub sends with each push (e.g. \"Bearer ...\")",
+                "type": "string",
+                "minLength": 1
+              }
+            }
+          },
           "rateLimit": {
             "type": "object",
             "additionalProperties": false,

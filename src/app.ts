@@ -26,6 +26,8 @@ import type { PartyDeclaration } from './parties/party';
 import { PartyRegistry } from './parties/registry';
 import callbackRoutes from './payments/callback.routes';
 import oneStopRoutes from './onestop/onestop.routes';
+import { SubmissionPushWorker } from './submissions/push-worker';
+import submissionRoutes from './submissions/submission.routes';
 import payPageRoutes from './payments/pay-page.routes';
 import paymentPlatformRoutes from './payments/payment-platform.routes';
 import paymentRoutes from './payments/payment.routes';
@@ -54,6 +56,8 @@ export interface AppOptions {
   webhooks?: WebhookTuning;
   /** Payment sweeper timing (tests shorten it and move its clock). */
   paymentSweeper?: SweeperTuning;
+  /** The submission pusher's clock (tests move it instead of waiting out its backoff). */
+  submissionsNow?: () => Date;
 }
 
 /** Builds the hub (migrated database, parties, plugins, routes) without listening. */
@@ -103,6 +107,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sealer,
     webhooks: new Webhooks({ db: database.db, config, parties, metrics, log: app.log, ...options.webhooks }),
     payments: { providers: paymentProviders, sweeper },
+    submissions: new SubmissionPushWorker({
+      db: database.db,
+      parties,
+      allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+      timeoutMs: 10_000,
+      log: app.log,
+      ...(options.submissionsNow ? { now: options.submissionsNow } : {}),
+    }),
     relay: config.kafkaBrokers.length && config.relayInProcess ? kafkaRelay(config, database.db, app.log, metrics.registry) : undefined,
   };
   app.decorate('hub', hub);
@@ -131,6 +143,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(payPageRoutes);
   await app.register(paymentPlatformRoutes);
   await app.register(oneStopRoutes);
+  await app.register(submissionRoutes);
   const sandbox = paymentProviders.sandbox();
   if (sandbox) await app.register(sandboxBank, { prefix: '/sandbox', secret: sandbox.settings.secret as string });
 
@@ -139,6 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   sealer.onFed(() => hub.webhooks.wake());
   await hub.webhooks.start();
   hub.payments.sweeper.start();
+  hub.submissions.start();
   if (hub.relay) {
     const relay = hub.relay;
     sealer.onFed(() => relay.wake());
@@ -147,6 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     stopMaintenance();
     await hub.payments.sweeper.stop();
+    await hub.submissions.stop();
     await hub.webhooks.stop();
     await hub.pipeline.close();
     await sealer.stop();

@@ -13,6 +13,8 @@ export const ERROR_CATALOGUE = {
   DOSSIER_TRANSITION_NOT_ALLOWED: { status: 409, title: 'The dossier cannot move to this status from its current one' },
   SEQUENCE_CONFLICT: { status: 409, title: 'This sequence number was already used with a different event' },
   DOSSIER_RESULT_NOT_ALLOWED: { status: 409, title: 'A result can only be synced once the dossier is resolved' },
+  DOSSIER_ALREADY_SUBMITTED: { status: 409, title: 'This dossier was already submitted, with another body' },
+  NO_RESPONSIBLE_PARTY: { status: 422, title: 'No connected one-stop system is responsible for this agency' },
   STALE_EVENT: { status: 409, title: 'The event is older than one already applied' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with a different request' },
   PAYMENT_STATE_CONFLICT: { status: 409, title: 'The payment is not in a state that allows this' },

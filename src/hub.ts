@@ -11,6 +11,7 @@ import type { HubMetrics } from './ops/metrics';
 import type { PartyRegistry } from './parties/registry';
 import type { PaymentProviders } from './payments/providers';
 import type { PaymentSweeper } from './payments/sweeper';
+import type { SubmissionPushWorker } from './submissions/push-worker';
 import type { Webhooks } from './webhooks/webhooks';
 
 /** The hub's shared services, built once at boot and decorated onto Fastify as `app.hub`. */
@@ -31,6 +32,8 @@ export interface Hub {
   readonly webhooks: Webhooks;
   /** The connected payment providers, and the sweeper that asks them about payments they did not report. */
   readonly payments: { readonly providers: PaymentProviders; readonly sweeper: PaymentSweeper };
+  /** Pushes online submissions to the one-stop systems that take them by push. */
+  readonly submissions: SubmissionPushWorker;
 }
 
 declare module 'fastify' {

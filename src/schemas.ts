@@ -1,6 +1,7 @@
 import { Problem } from '../schemas/common';
 import { Dossier, DossierEvent, DossierEventBatch, DossierEventBatchResult, DossierHeader, DossierList, DossierResult, DossierSummary } from '../schemas/dossier';
 import { CloudEvent, EventFeed } from '../schemas/events';
+import { InboxList, NewSubmission, Submission } from '../schemas/inbox';
 import { Readiness } from '../schemas/operations';
 import { Checkout, NewCheckout, NewPayment, NewRefund, Payment, Reconciliation, Refund } from '../schemas/payments';
 import { CreatedSubscription, NewSubscription, Subscription, SubscriptionList, WebhookDelivery, WebhookDeliveryList } from '../schemas/subscriptions';
@@ -32,4 +33,7 @@ export const SHARED_SCHEMAS: readonly { $id: string }[] = [
   NewRefund,
   Refund,
   Reconciliation,
+  NewSubmission,
+  Submission,
+  InboxList,
 ];

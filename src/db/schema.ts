@@ -222,6 +222,23 @@ export interface ReconciliationsTable {
   created_at: Timestamp;
 }
 
+export interface SubmissionsTable {
+  seq: Generated<number>;
+  id: string;
+  dossier_code: string;
+  agency_code: string;
+  target_party_code: string;
+  delivery: 'PUSH' | 'PULL';
+  status: 'PENDING' | 'DELIVERED' | 'ACKNOWLEDGED';
+  body_hash: string;
+  submitted_by: string;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  delivered_at: Timestamp | null;
+}
+
 export interface Database {
   hub_signing_keys: HubSigningKeysTable;
   dossiers: DossiersTable;
@@ -246,6 +263,7 @@ export interface Database {
   payment_references: PaymentReferencesTable;
   payment_events: PaymentEventsTable;
   reconciliations: ReconciliationsTable;
+  submissions: SubmissionsTable;
 }
 
 export type DossierRow = Selectable<DossiersTable>;

@@ -32,6 +32,18 @@ export class Jurisdiction {
     return this.suffixes.some((suffix) => agencyCode.endsWith(suffix) && agencyCode.length > suffix.length);
   }
 
+  /**
+   * How closely this jurisdiction names the agency: an exact code beats any pattern, a longer
+   * suffix beats a shorter one, `*` comes last; undefined when it does not cover it. Routes a
+   * submission to the party most specifically responsible.
+   */
+  specificityFor(agencyCode: string): number | undefined {
+    if (this.exact.has(agencyCode)) return Number.MAX_SAFE_INTEGER;
+    const suffix = Math.max(-1, ...this.suffixes.filter((s) => agencyCode.endsWith(s) && agencyCode.length > s.length).map((s) => s.length));
+    if (suffix >= 0) return suffix;
+    return this.everything ? 0 : undefined;
+  }
+
   /** Whether every code `pattern` matches is also covered (for sub-patterns such as subscription filters). */
   includesPattern(pattern: string): boolean {
     if (this.everything) return true;

@@ -1,6 +1,7 @@
 import { type JsonWebKey, createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
 import Ajv2020 from 'ajv';
+import { oneStopAdapters } from '../../adapters/onestop/registry';
 import { PartiesFileSchema } from '../../schemas/parties-file';
 import { Jurisdiction } from './jurisdiction';
 import type { ClientDeclaration, Party, PartyDeclaration } from './party';
@@ -73,6 +74,12 @@ export function parsePartiesDocument(document: unknown, source: string): PartyDe
       problems.push(`${at}/provider: required for a ${party.kind} party`);
     }
     if (party.notifyUrl && !party.webhookSecret) problems.push(`${at}/webhookSecret: required with notifyUrl`);
+    if (party.submissions?.delivery === 'PUSH') {
+      if (!party.submissions.url) problems.push(`${at}/submissions/url: required for PUSH delivery`);
+      if (!party.submissions.adapter || !oneStopAdapters[party.submissions.adapter]) {
+        problems.push(`${at}/submissions/adapter: one of ${Object.keys(oneStopAdapters).join(', ')} is required for PUSH delivery`);
+      }
+    }
     party.clients?.forEach((client, j) => {
       const clientAt = `${at}/clients/${j}`;
       if (clientIds.has(client.clientId)) problems.push(`${clientAt}/clientId: duplicate client id ${client.clientId}`);

@@ -17,10 +17,13 @@ export interface TestHub {
 }
 
 /** The hub on a fresh database of `engine`, through `app.inject` (no port). */
-export async function startTestHub(engine: Engine, options: { env?: Record<string, string>; parties?: PartyDeclaration[]; webhooks?: WebhookTuning } = {}): Promise<TestHub> {
+export async function startTestHub(
+  engine: Engine,
+  options: { env?: Record<string, string>; parties?: PartyDeclaration[]; webhooks?: WebhookTuning; submissionsNow?: () => Date } = {},
+): Promise<TestHub> {
   const config = loadConfig({ PUBLIC_URL: 'http://hub.test', RATE_LIMIT_MAX: '100000', ...options.env });
   const database = await openTestDatabase(engine);
-  const app = await buildApp({ config, database, parties: options.parties ?? TEST_PARTIES, webhooks: options.webhooks });
+  const app = await buildApp({ config, database, parties: options.parties ?? TEST_PARTIES, webhooks: options.webhooks, submissionsNow: options.submissionsNow, ...(process.env.TEST_LOG ? { logger: (await import('pino')).default({ level: process.env.TEST_LOG }) as never } : {}) });
   await app.ready();
   return {
     app,

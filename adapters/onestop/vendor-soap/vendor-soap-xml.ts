@@ -37,7 +37,13 @@ export function readSoapEnvelope(xml: string): SoapReading {
   if (DTD_MARKUP.test(xml)) return { ok: false, message: 'a DOCTYPE or ENTITY declaration is not allowed' };
   const validation = XMLValidator.validate(xml);
   if (validation !== true) return { ok: false, message: `not well-formed XML (line ${validation.err.line}: ${validation.err.msg})` };
-  const document: unknown = parser.parse(xml);
+  let document: unknown;
+  try {
+    document = parser.parse(xml);
+  } catch (error) {
+    // The parser's own limits (nesting depth...) end in an exception: the document is refused, whatever it was.
+    return { ok: false, message: `unreadable XML (${error instanceof Error ? error.message : 'parser error'})` };
+  }
   if (!isElement(document) || Object.keys(document).length !== 1 || !isElement(document['Envelope'])) {
     return { ok: false, message: 'the document must be one soap:Envelope' };
   }
