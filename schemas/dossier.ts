@@ -260,3 +260,28 @@ export const DossierList = {
   properties: { items: { type: 'array', items: { $ref: 'DossierSummary#' } }, nextCursor: nullableString },
 } as const;
 
+
+/**
+ * DossierResult as a portal-compatible one-stop message may fill it (api-contract.md,
+ * Portal-compatible endpoints): result papers synced that way may lack their hash and media
+ * type (null, recorded as unknown); everything else is as strict as the canonical schema.
+ */
+const resultDocuments = DossierResult.properties.documents;
+export const DossierResultFromOneStop = {
+  ...DossierResult,
+  $id: 'DossierResultFromOneStop',
+  properties: {
+    ...DossierResult.properties,
+    documents: {
+      ...resultDocuments,
+      items: {
+        ...resultDocuments.items,
+        properties: {
+          ...resultDocuments.items.properties,
+          mediaType: { anyOf: [resultDocuments.items.properties.mediaType, { type: 'null' }] },
+          sha256: { anyOf: [resultDocuments.items.properties.sha256, { type: 'null' }] },
+        },
+      },
+    },
+  },
+} as const;

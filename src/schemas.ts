@@ -1,5 +1,5 @@
 import { Problem } from '../schemas/common';
-import { Dossier, DossierEvent, DossierEventBatch, DossierEventBatchResult, DossierHeader, DossierList, DossierResult, DossierSummary } from '../schemas/dossier';
+import { Dossier, DossierEvent, DossierEventBatch, DossierEventBatchResult, DossierHeader, DossierList, DossierResult, DossierResultFromOneStop, DossierSummary } from '../schemas/dossier';
 import { CloudEvent, EventFeed } from '../schemas/events';
 import { InboxList, NewSubmission, Submission } from '../schemas/inbox';
 import { Readiness } from '../schemas/operations';
@@ -14,6 +14,7 @@ export const SHARED_SCHEMAS: readonly { $id: string }[] = [
   DossierEventBatch,
   DossierEventBatchResult,
   DossierResult,
+  DossierResultFromOneStop,
   Dossier,
   DossierSummary,
   DossierList,

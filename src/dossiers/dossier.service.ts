@@ -248,11 +248,17 @@ function applyStatusEvent(batch: Batch, caller: Caller, code: string, event: Dos
     }
   }
 
+  const from = state.statusCode === null ? null : statusName(state.statusCode);
+  // The dossier's current status again, at the same time, unsequenced: a re-sent sync (a
+  // one-stop system's daily catch-up), not a move. Answered as accepted; nothing is applied.
+  if (sequence === null && state.statusCode === statusCode && state.lastOccurredAt?.getTime() === occurredAt.getTime() && !isAllowedMove(from, to, state.channel)) {
+    return { status: 200, state };
+  }
+
   const stale =
     sequence !== null && state.lastSequence !== null
       ? sequence < state.lastSequence
       : state.lastOccurredAt !== null && occurredAt.getTime() < state.lastOccurredAt.getTime();
-  const from = state.statusCode === null ? null : statusName(state.statusCode);
   let refusal: HubError | undefined;
   if (stale) {
     refusal = new HubError(

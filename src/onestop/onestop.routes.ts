@@ -30,7 +30,8 @@ export default async function oneStopRoutes(app: FastifyInstance): Promise<void>
   const validators: Record<CanonicalCommand['kind'], (value: unknown) => { path: string; message: string }[]> = {
     upsert: sharedSchemaValidator(SHARED_SCHEMAS, 'DossierHeader'),
     event: sharedSchemaValidator(SHARED_SCHEMAS, 'DossierEvent'),
-    result: sharedSchemaValidator(SHARED_SCHEMAS, 'DossierResult'),
+    // Result papers synced this way may lack their hash and media type (api-contract.md).
+    result: sharedSchemaValidator(SHARED_SCHEMAS, 'DossierResultFromOneStop'),
   };
 
   // Native bodies are read as text whatever their type (JSON, SOAP XML): the adapter parses them.

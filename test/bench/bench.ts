@@ -14,6 +14,7 @@ import { dropAllDatabases } from './databases';
 import { commitToAckLatency, outageCatchUp, relayThroughput } from './events';
 import { busyCpuPercent } from './machine';
 import { checkTargets, formatJsonLine, formatReport, type BenchOutcomes, type BenchSettings, type Outcome } from './report';
+import { nativeSync, submissionRouting } from './onestop';
 import { paymentCallbacks, paymentCreation } from './payments';
 import { baselineInsert, hubBatchEvents, hubSingleEvents, type Timing } from './scenarios';
 
@@ -84,6 +85,8 @@ async function runAllScenarios(settings: BenchSettings): Promise<BenchOutcomes> 
     // Webhook delivery (>= 2,000 deliveries/s), the feed's other consumer, is to come here, with its row in report.ts.
     paymentCallbacks: await attempt('paymentCallbacks', 'signed VNPay IPN callbacks on Postgres', () => paymentCallbacks(timing, connections.paymentCallbacks)),
     paymentCreation: await attempt('paymentCreation', 'payment creation on Postgres', () => paymentCreation(timing, connections.paymentCreation)),
+    nativeSync: await attempt('nativeSync', 'DongBoHoSoMC on Postgres', () => nativeSync(timing, connections.nativeSync, POSTGRES_DOSSIERS)),
+    submissionRouting: await attempt('submissionRouting', 'submissions into inboxes on Postgres', () => submissionRouting(timing, connections.submissionRouting)),
   };
 }
 
@@ -96,7 +99,7 @@ async function main(): Promise<number> {
   const settings: BenchSettings = {
     durationSeconds: secondsFromEnv('BENCH_DURATION', 15),
     warmupSeconds: 3,
-    connections: { baseline: 64, hubSingle: 64, hubBatch: 8, pgliteSingle: 32, paymentCallbacks: 64, paymentCreation: 64 },
+    connections: { baseline: 64, hubSingle: 64, hubBatch: 8, pgliteSingle: 32, paymentCallbacks: 64, paymentCreation: 64, nativeSync: 64, submissionRouting: 64 },
     // The rates and the outage are the issue's targets' own conditions.
     events: {
       relayDossiers: RELAY_DOSSIERS,

@@ -8,8 +8,8 @@ import { findFreePort, sampleMaxRss, startNodeServer, waitUntilReady, type Serve
 const HUB_SCRIPT = path.resolve(__dirname, '../../src/server.js');
 
 const AGENCY_CODE = '000.00.00.H26';
-const CLIENT_ID = 'bench-client';
-const CLIENT_SECRET = 'bench-secret-0123456789';
+export const CLIENT_ID = 'bench-client';
+export const CLIENT_SECRET = 'bench-secret-0123456789';
 /** Dossiers per preparation request (two events each, within the 1,000-event limit). */
 const PREPARE_BATCH = 500;
 

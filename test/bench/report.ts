@@ -1,5 +1,6 @@
 import { CATCH_UP_LIMIT_SECONDS, type OfferedLoadResult, type OutageResult, type RelayThroughputResult } from './events';
 import type { LoadResult } from './load';
+import type { NativeSyncResult } from './onestop';
 import type { PaymentLoadResult } from './payments';
 import type { BatchLoadResult, HubLoadResult } from './scenarios';
 
@@ -15,9 +16,11 @@ export interface BenchOutcomes {
   kafkaOutage: Outcome<OutageResult>;
   paymentCallbacks: Outcome<PaymentLoadResult & { accepted: number; other: number }>;
   paymentCreation: Outcome<PaymentLoadResult>;
+  nativeSync: Outcome<NativeSyncResult>;
+  submissionRouting: Outcome<LoadResult>;
 }
 
-type HttpScenario = 'baseline' | 'hubSingle' | 'hubBatch' | 'pgliteSingle' | 'paymentCallbacks' | 'paymentCreation';
+type HttpScenario = 'baseline' | 'hubSingle' | 'hubBatch' | 'pgliteSingle' | 'paymentCallbacks' | 'paymentCreation' | 'nativeSync' | 'submissionRouting';
 type EventsScenario = 'relayThroughput' | 'relayLatency' | 'kafkaOutage';
 
 export interface BenchSettings {
@@ -53,6 +56,8 @@ const TARGETS = {
   paymentCallbacksPerSecond: 3_000,
   paymentCallbackP99Ms: 30,
   paymentCreationsPerSecond: 3_000,
+  nativeToCanonicalRatio: 0.8,
+  submissionsPerSecond: 2_000,
   /** Committed events/s below this share of the offered rate mean the hub, not the relay, was the limit. */
   committedShareOfOffered: 0.95,
 };
@@ -64,6 +69,8 @@ const SCENARIO_LABELS: Record<HttpScenario, string> = {
   pgliteSingle: 'hub single events (PGlite)',
   paymentCallbacks: 'VNPay IPN, pre-signed (Postgres)',
   paymentCreation: 'payment creation (Postgres)',
+  nativeSync: 'DongBoHoSoMC, 1 dossier a message (Postgres)',
+  submissionRouting: 'submissions into pull inboxes (Postgres)',
 };
 
 const SCENARIO_KEYS = Object.keys(SCENARIO_LABELS) as HttpScenario[];
@@ -198,6 +205,27 @@ function checkPaymentCreation({ paymentCreation }: BenchOutcomes): TargetCheck {
   return check(target, `${whole(successfulRequestsPerSecond)}/s, p99 ${latencyP99Ms} ms`, successfulRequestsPerSecond >= TARGETS.paymentCreationsPerSecond, failedAnswers(paymentCreation.result));
 }
 
+function checkNativeSync({ nativeSync, hubSingle }: BenchOutcomes): TargetCheck {
+  const target = `DongBoHoSoMC >= ${TARGETS.nativeToCanonicalRatio} x canonical single events (same run)`;
+  if (!nativeSync.ok || !hubSingle.ok) return notRun(target);
+  const ratio = nativeSync.result.successfulRequestsPerSecond / hubSingle.result.successfulRequestsPerSecond;
+  const problems = failedAnswers(nativeSync.result);
+  if (nativeSync.result.refused > 0) problems.push(`${whole(nativeSync.result.refused)} refused`);
+  return check(
+    target,
+    `${ratio.toFixed(2)} (${whole(nativeSync.result.successfulRequestsPerSecond)} / ${whole(hubSingle.result.successfulRequestsPerSecond)}), p99 ${nativeSync.result.latencyP99Ms} ms`,
+    ratio >= TARGETS.nativeToCanonicalRatio,
+    problems,
+  );
+}
+
+function checkSubmissionRouting({ submissionRouting }: BenchOutcomes): TargetCheck {
+  const target = `submissions into inboxes >= ${whole(TARGETS.submissionsPerSecond)}/s`;
+  if (!submissionRouting.ok) return notRun(target);
+  const { successfulRequestsPerSecond, latencyP99Ms } = submissionRouting.result;
+  return check(target, `${whole(successfulRequestsPerSecond)}/s, p99 ${latencyP99Ms} ms`, successfulRequestsPerSecond >= TARGETS.submissionsPerSecond, failedAnswers(submissionRouting.result));
+}
+
 export function checkTargets(outcomes: BenchOutcomes, settings: BenchSettings): TargetCheck[] {
   return [
     checkHubAgainstBaseline(outcomes),
@@ -209,6 +237,8 @@ export function checkTargets(outcomes: BenchOutcomes, settings: BenchSettings): 
     checkKafkaOutage(outcomes, settings),
     checkPaymentCallbacks(outcomes),
     checkPaymentCreation(outcomes),
+    checkNativeSync(outcomes),
+    checkSubmissionRouting(outcomes),
   ];
 }
 

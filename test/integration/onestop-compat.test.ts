@@ -119,4 +119,51 @@ describeEachEngine('portal-compatible one-stop sync (dvcqg)', (engine) => {
     const huge = { ...dongBo(dossierCode()), padding: 'x'.repeat(9 * 1024 * 1024) };
     expect((await service(huge)).statusCode).toBe(413);
   });
+
+  it('accepts the same sync again (a daily catch-up) as already in place, and a result whose papers lack hash and media type', async () => {
+    const code = dossierCode();
+    expect((await service(dongBo(code))).json()).toMatchObject({ error_code: 0 });
+    expect((await service(dongBo(code))).json()).toMatchObject({ error_code: 0 });
+    const h26 = as(hub.app, await hub.token('hanoi'));
+    expect((await h26.get(`/v1/dossiers/${code}`)).json().timeline).toHaveLength(1);
+
+    await service({ ...TIEN_DO, session, data: [{ ...TIEN_DO.data[0], MaHoSo: code }] });
+    const resolved = await service(
+      dongBo(code, {
+        TrangThaiHoSo: '9',
+        NgayKetThucXuLy: '20261125100000',
+        DanhSachGiayToKetQua: [{ TenGiayTo: 'Giấy khai sinh', MaThanhPhanHoSo: 'KQ01', GiayToId: 'kq-1', DuongDanTepTinKetQua: 'https://onestop.hanoi.example/kq/1', MaGiayToKetQua: 'KS-2026-0042' }],
+      }),
+    );
+    expect(resolved.json()).toMatchObject({ error_code: 0 });
+    const dossier = (await h26.get(`/v1/dossiers/${code}`)).json();
+    expect(dossier).toMatchObject({ status: 'RESOLVED', result: { documents: [expect.objectContaining({ name: 'Giấy khai sinh', sha256: null, mediaType: null })] } });
+  });
+
+  describe('a vendor’s SOAP format, through the same path', () => {
+    const soap = (body: string) => `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${body}</soap:Body></soap:Envelope>`;
+    const dongBoHoSo = (code: string) =>
+      soap(`<DongBoHoSo xmlns="urn:motcua:v2"><MaDonVi>000.00.00.H26</MaDonVi><DanhSachHoSo><HoSo><MaHoSo>${code}</MaHoSo><MaThuTuc>1.001193</MaThuTuc><TenThuTuc>Thủ tục đăng ký khai sinh</TenThuTuc><KenhThucHien>1</KenhThucHien><NguoiNop><HoTen>Lê Văn Hùng</HoTen><LoaiDoiTuong>1</LoaiDoiTuong><SoGiayTo>038085001234</SoGiayTo></NguoiNop><NgayTiepNhan>2026-11-24T09:15:00</NgayTiepNhan><TrangThai>2</TrangThai><ThoiDiemTrangThai>2026-11-24T09:15:00</ThoiDiemTrangThai></HoSo></DanhSachHoSo></DongBoHoSo>`);
+    const post = async (xml: string) =>
+      hub.app.inject({ method: 'POST', url: '/compat/vendor-soap/service', headers: { 'content-type': 'text/xml; charset=utf-8', authorization: `Bearer ${await hub.token('hanoi')}` }, payload: xml });
+
+    it('syncs a dossier sent as SOAP XML, answered in SOAP', async () => {
+      const code = dossierCode();
+      const answer = await post(dongBoHoSo(code));
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers['content-type']).toContain('xml');
+      expect(answer.body).toContain('<MaLoi>0</MaLoi>');
+      expect((await as(hub.app, await hub.token('hanoi')).get(`/v1/dossiers/${code}`)).json()).toMatchObject({ status: 'RECEIVED', receivedAt: '2026-11-24T09:15:00+07:00' });
+    });
+
+    it('refuses XML with external entities (no XXE) as a SOAP fault, touching nothing', async () => {
+      const code = dossierCode();
+      const xxe = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>${dongBoHoSo(code).replace('<?xml version="1.0" encoding="utf-8"?>', '').replace('Lê Văn Hùng', '&secret;')}`;
+      const answer = await post(xxe);
+      expect(answer.statusCode).toBe(500);
+      expect(answer.body).toContain('soap:Fault');
+      expect(answer.body).not.toContain('root:');
+      expect((await as(hub.app, await hub.token('hanoi')).get(`/v1/dossiers/${code}`)).statusCode).toBe(404);
+    });
+  });
 });

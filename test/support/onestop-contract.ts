@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import { XMLValidator } from 'fast-xml-parser';
 import type { CanonicalCommand, DossierView, InboundItem, InboundRequest, ItemOutcome, NativeAnswer, OneStopAdapter } from '../../adapters/onestop/onestop-adapter';
 import { DOSSIER_CODE } from '../../schemas/common';
-import { Dossier, DossierEvent, DossierHeader, DossierResult } from '../../schemas/dossier';
+import { Dossier, DossierEvent, DossierHeader, DossierResultFromOneStop } from '../../schemas/dossier';
 import type { DossierHeaderInput } from '../../src/dossiers/dossier-model';
 import { isRfc3339 } from '../../src/time';
 
@@ -41,34 +41,11 @@ const REFUSAL_CODES = ['MALFORMED', 'UNKNOWN_SERVICE', 'TOO_LARGE', 'UNAUTHENTIC
 const TIME_FIELDS = new Set(['receivedAt', 'dueAt', 'occurredAt', 'issuedAt', 'requestedAt', 'completedAt']);
 const CONTEXT = { receivedAt: new Date('2026-11-25T03:04:05.678Z') };
 
-/**
- * DossierResult as one-stop messages may fill it: the contract lets result papers synced this
- * way lack their hash and media type (null, "recorded as unknown"); everything else is as strict.
- */
-function resultFromOneStop() {
-  const documents = DossierResult.properties.documents;
-  const file = documents.items;
-  return {
-    ...DossierResult,
-    $id: 'DossierResultFromOneStop',
-    properties: {
-      ...DossierResult.properties,
-      documents: {
-        ...documents,
-        items: {
-          ...file,
-          properties: { ...file.properties, mediaType: { anyOf: [file.properties.mediaType, { type: 'null' }] }, sha256: { anyOf: [file.properties.sha256, { type: 'null' }] } },
-        },
-      },
-    },
-  };
-}
-
 function canonicalValidators() {
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv, ['email', 'uri', 'date', 'uuid', 'ipv4', 'ipv6']);
   ajv.addFormat('date-time', { type: 'string', validate: isRfc3339 });
-  for (const schema of [DossierHeader, DossierEvent, resultFromOneStop(), Dossier]) ajv.addSchema(schema);
+  for (const schema of [DossierHeader, DossierEvent, DossierResultFromOneStop, Dossier]) ajv.addSchema(schema);
   const get = (id: string) => ajv.getSchema(id) as ValidateFunction;
   return { upsert: get('DossierHeader'), event: get('DossierEvent'), result: get('DossierResultFromOneStop'), dossier: get('Dossier') };
 }
