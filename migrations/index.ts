@@ -4,6 +4,7 @@ import * as m0002 from './0002_event_delivery';
 import * as m0003 from './0003_sso';
 import * as m0004 from './0004_payments';
 import * as m0005 from './0005_submissions';
+import * as m0006 from './0006_portal_sync';
 
 /** Every migration, in order. Names are frozen: the migrator records them in the database. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -12,4 +13,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_sso': m0003,
   '0004_payments': m0004,
   '0005_submissions': m0005,
+  '0006_portal_sync': m0006,
 };

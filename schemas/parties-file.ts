@@ -272,6 +272,40 @@ export const PartiesFileSchema = {
               }
             }
           },
+          "portalSync": {
+            "description": "The national portal's integration endpoint: the hub syncs every accepted dossier, its progress and results there, in the portal's own format (a PORTAL party; one at most)",
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "baseUrl",
+              "username",
+              "password",
+              "agencyCode"
+            ],
+            "properties": {
+              "baseUrl": {
+                "type": "string",
+                "pattern": "^https?://"
+              },
+              "username": {
+                "type": "string",
+                "minLength": 1
+              },
+              "password": {
+                "type": "string",
+                "minLength": 1
+              },
+              "agencyCode": {
+                "description": "madonvi of the hub's portal account",
+                "type": "string",
+                "minLength": 1
+              },
+              "dstcode": {
+                "type": "string",
+                "minLength": 1
+              }
+            }
+          },
           "submissions": {
             "description": "How dossiers citizens submit online reach this party: pushed to its one-stop system (url, in the format of one of adapters/onestop/registry.ts), or held in GET /v1/inbox until acknowledged (the default)",
             "type": "object",

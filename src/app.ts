@@ -26,6 +26,7 @@ import type { PartyDeclaration } from './parties/party';
 import { PartyRegistry } from './parties/registry';
 import callbackRoutes from './payments/callback.routes';
 import oneStopRoutes from './onestop/onestop.routes';
+import { PortalSync } from './onestop/portal-sync';
 import { SubmissionPushWorker } from './submissions/push-worker';
 import submissionRoutes from './submissions/submission.routes';
 import payPageRoutes from './payments/pay-page.routes';
@@ -94,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onError: (error) => app.log.warn({ err: error }, 'a group commit failed; retrying its messages one by one'),
     onCommitted: () => sealer.poke(),
   });
+  const portalSyncSettings = parties.all().find((p) => p.declaration.portalSync)?.declaration.portalSync;
   const sweeper = new PaymentSweeper({ db: database.db, pipeline, providers: paymentProviders, log: app.log, ...options.paymentSweeper });
   const hub: Hub = {
     config,
@@ -115,6 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       log: app.log,
       ...(options.submissionsNow ? { now: options.submissionsNow } : {}),
     }),
+    portalSync: portalSyncSettings ? new PortalSync({ db: database.db, settings: portalSyncSettings, log: app.log, timeoutMs: 10_000 }) : undefined,
     relay: config.kafkaBrokers.length && config.relayInProcess ? kafkaRelay(config, database.db, app.log, metrics.registry) : undefined,
   };
   app.decorate('hub', hub);
@@ -153,6 +156,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await hub.webhooks.start();
   hub.payments.sweeper.start();
   hub.submissions.start();
+  if (hub.portalSync) {
+    const portalSync = hub.portalSync;
+    sealer.onFed(() => portalSync.wake());
+    portalSync.start();
+  }
   if (hub.relay) {
     const relay = hub.relay;
     sealer.onFed(() => relay.wake());
@@ -162,6 +170,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     stopMaintenance();
     await hub.payments.sweeper.stop();
     await hub.submissions.stop();
+    await hub.portalSync?.stop();
     await hub.webhooks.stop();
     await hub.pipeline.close();
     await sealer.stop();

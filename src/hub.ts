@@ -11,6 +11,7 @@ import type { HubMetrics } from './ops/metrics';
 import type { PartyRegistry } from './parties/registry';
 import type { PaymentProviders } from './payments/providers';
 import type { PaymentSweeper } from './payments/sweeper';
+import type { PortalSync } from './onestop/portal-sync';
 import type { SubmissionPushWorker } from './submissions/push-worker';
 import type { Webhooks } from './webhooks/webhooks';
 
@@ -34,6 +35,8 @@ export interface Hub {
   readonly payments: { readonly providers: PaymentProviders; readonly sweeper: PaymentSweeper };
   /** Pushes online submissions to the one-stop systems that take them by push. */
   readonly submissions: SubmissionPushWorker;
+  /** Syncs accepted dossiers to the national portal, when a PORTAL party declares portalSync. */
+  readonly portalSync: PortalSync | undefined;
 }
 
 declare module 'fastify' {

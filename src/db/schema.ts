@@ -239,6 +239,14 @@ export interface SubmissionsTable {
   delivered_at: Timestamp | null;
 }
 
+export interface PortalSyncTable {
+  dossier_code: string;
+  known: boolean;
+  last_error: string | null;
+  failed_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   hub_signing_keys: HubSigningKeysTable;
   dossiers: DossiersTable;
@@ -264,6 +272,7 @@ export interface Database {
   payment_events: PaymentEventsTable;
   reconciliations: ReconciliationsTable;
   submissions: SubmissionsTable;
+  portal_sync: PortalSyncTable;
 }
 
 export type DossierRow = Selectable<DossiersTable>;

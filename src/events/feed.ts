@@ -9,7 +9,7 @@ import type { AggregateType } from './outbox';
  * only to committed events (see the sealer), so a consumer never skips an event that
  * commits late; it advances its position once what it did with the events is durable.
  */
-export type FeedConsumer = 'kafka' | 'webhooks';
+export type FeedConsumer = 'kafka' | 'webhooks' | 'portal-sync';
 
 export interface FeedEvent {
   position: number;

@@ -28,6 +28,8 @@ export interface PartyDeclaration {
   provider?: string;
   settings?: Record<string, unknown>;
   paymentPlatform?: { partnerCode: string; secret: string; confirmUrl: string };
+  /** The national portal's integration endpoint the hub syncs every dossier to (a PORTAL party; one at most). */
+  portalSync?: { baseUrl: string; username: string; password: string; agencyCode: string; dstcode?: string };
   /** How online submissions reach this party: pushed through a one-stop adapter, or held in its inbox (default). */
   submissions?: { delivery: 'PUSH' | 'PULL'; url?: string; adapter?: string; authorization?: string };
   rateLimit?: { max: number; windowMs?: number };

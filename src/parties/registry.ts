@@ -74,6 +74,7 @@ export function parsePartiesDocument(document: unknown, source: string): PartyDe
       problems.push(`${at}/provider: required for a ${party.kind} party`);
     }
     if (party.notifyUrl && !party.webhookSecret) problems.push(`${at}/webhookSecret: required with notifyUrl`);
+    if (party.portalSync && party.kind !== 'PORTAL') problems.push(`${at}/portalSync: only a PORTAL party syncs to the national portal`);
     if (party.submissions?.delivery === 'PUSH') {
       if (!party.submissions.url) problems.push(`${at}/submissions/url: required for PUSH delivery`);
       if (!party.submissions.adapter || !oneStopAdapters[party.submissions.adapter]) {
@@ -100,6 +101,7 @@ export function parsePartiesDocument(document: unknown, source: string): PartyDe
       problems.push(`${at}/settings/issuer: must be https (plain http only for a provider on this machine: 127.0.0.1, localhost, [::1])`);
     }
   });
+  if (parties.filter((p) => p.portalSync).length > 1) problems.push('/parties: portalSync is declared by more than one party; the hub syncs to one national portal');
   if (problems.length) throw new PartiesFileError(`${source} is invalid:\n  ${problems.join('\n  ')}`);
   return parties;
 }
