@@ -13,7 +13,6 @@ import {
 import { HubError } from '../errors';
 import { requireCaller } from '../http/authentication';
 import { messageRecordOf } from '../http/observability';
-import type { PaymentRequest } from './payment-model';
 import { notifyTarget } from './payment-notifications';
 import { paidAttempt } from './payment-resource';
 import { findPaymentByExternalReference } from './payment.repository';
@@ -71,7 +70,7 @@ export default async function paymentPlatformRoutes(app: FastifyInstance): Promi
           payload: {
             caller,
             // The Confirm goes where the operator declared; as the payment's notifyUrl it is what the dispatcher matches.
-            request: { ...(canonical.request as PaymentRequest), notifyUrl: platform.confirmUrl },
+            request: { ...canonical.request, notifyUrl: platform.confirmUrl },
             externalReference: canonical.externalReference,
             providerIds: payments.providers.ids(),
             notify: notifyTarget(party.code, platform.confirmUrl, platform.secret, 'payment-confirm'),

@@ -72,6 +72,16 @@ class Changes {
 
 const problem = (error: HubError, instance: string, requestId: string): Answer => ({ status: error.status, body: toProblem(error, instance, requestId), outcome: error.code });
 
+/** The job's answer, or the problem a rule it broke raised (anything else is a fault of the hub, and fails the batch). */
+function decide(job: { instance: string; caller: Caller }, decision: () => Answer): Answer {
+  try {
+    return decision();
+  } catch (error) {
+    if (error instanceof HubError) return problem(error, job.instance, job.caller.requestId);
+    throw error;
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Creation
 
@@ -103,7 +113,7 @@ export const createPaymentHandler: CommitHandler<CreatePaymentJob> = {
     const notify: NotifyTarget[] = [];
     const answers = jobs.map(({ payload }) => {
       const { caller, request } = payload;
-      try {
+      return decide(payload, () => {
         checkNewPayment(caller, request, now);
         if (payload.externalReference && taken.has(`${caller.partyCode}:${payload.externalReference}`)) {
           throw validationError([{ path: '/externalReference', message: 'a payment with this reference exists already', in: 'body' }]);
@@ -129,10 +139,7 @@ export const createPaymentHandler: CommitHandler<CreatePaymentJob> = {
         changes.created.push(payment);
         changes.events.push(changes.event(payment, 'vn.gov.dvc.payment.status_changed.v1', paymentResource(payment, payload.providerIds, true), caller));
         return { status: 201, body: paymentResource(payment, payload.providerIds, true), outcome: 'OK' };
-      } catch (error) {
-        if (error instanceof HubError) return problem(error, payload.instance, caller.requestId);
-        throw error;
-      }
+      });
     });
     return changes.result(answers, await notifyTargetWrites(trx, notify, now));
   },
@@ -177,7 +184,7 @@ export const checkoutHandler: CommitHandler<CheckoutJob> = {
     const changes = new Changes(now, jobs[0]?.payload.providerIds ?? []);
     const answers = jobs.map(({ payload }) => {
       const payment = payments.get(payload.paymentId);
-      try {
+      return decide(payload, () => {
         if (!payment) throw new HubError('NOT_FOUND', `payment ${payload.paymentId} does not exist`);
         assertJurisdiction(payload.caller, payment);
         const refusal = checkoutRefusal(payment, now);
@@ -193,10 +200,7 @@ export const checkoutHandler: CommitHandler<CheckoutJob> = {
           expiresAt: paymentResource(payment, [], true).expiresAt,
         };
         return { status: 200, body, outcome: 'OK' };
-      } catch (error) {
-        if (error instanceof HubError) return problem(error, payload.instance, payload.caller.requestId);
-        throw error;
-      }
+      });
     });
     return changes.result(answers);
   },
@@ -347,7 +351,7 @@ export const reserveRefundHandler: CommitHandler<RefundReservationJob> = {
     const changes = new Changes(now, []);
     const answers = jobs.map(({ payload }) => {
       const payment = payments.get(payload.paymentId);
-      try {
+      return decide(payload, () => {
         if (!payment) throw new HubError('NOT_FOUND', `payment ${payload.paymentId} does not exist`);
         assertJurisdiction(payload.caller, payment);
         if (payment.status !== 'PAID' && payment.status !== 'PARTIALLY_REFUNDED') {
@@ -365,10 +369,7 @@ export const reserveRefundHandler: CommitHandler<RefundReservationJob> = {
         changes.apply(payment, undefined, payload.caller);
         changes.events.push(changes.event(payment, 'vn.gov.dvc.refund.status_changed.v1', refundResource(payment.id, payload.refund), payload.caller));
         return { status: 202, body: refundResource(payment.id, payload.refund), outcome: 'OK' };
-      } catch (error) {
-        if (error instanceof HubError) return problem(error, payload.instance, payload.caller.requestId);
-        throw error;
-      }
+      });
     });
     return changes.result(answers);
   },

@@ -7,7 +7,7 @@ import { requireCaller } from '../http/authentication';
 import { LIMIT_QUERY, decodeCursor, encodeCursor } from '../http/cursor';
 import { toVietnamTime } from '../time';
 import { responsibleParty } from './submission-routing';
-import { submissionHandler } from './submission.service';
+import { submissionHandler, submissionResource } from './submission.service';
 
 const problems = { '4xx': { $ref: 'Problem#' }, '5xx': { $ref: 'Problem#' } } as const;
 
@@ -109,16 +109,7 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
         .returningAll()
         .executeTakeFirst();
       if (!row) throw new HubError('NOT_FOUND', `no submission ${request.params.submissionId} in your inbox`);
-      return {
-        submissionId: row.id,
-        dossierCode: row.dossier_code,
-        agencyCode: row.agency_code,
-        targetParty: row.target_party_code,
-        delivery: row.delivery,
-        status: row.status,
-        submittedAt: toVietnamTime(new Date(row.created_at)),
-        deliveredAt: row.delivered_at ? toVietnamTime(new Date(row.delivered_at)) : null,
-      };
+      return submissionResource(row);
     },
   );
 }

@@ -22,27 +22,11 @@ import { confirmMaXacThuc, sameMaXacThuc } from './signature';
  * (signature.ts), and sends.
  */
 
-export type PaymentKind = 'FEE' | 'TAX' | 'FINE' | 'INSURANCE' | 'UTILITY' | 'COURT_FEE' | 'HOSPITAL_FEE' | 'TUITION';
+/** The canonical `POST /v1/payments` body and its vocabulary (src/payments/payment-model.ts; schemas/payments.ts NewPayment). */
+export type { PaymentKind, PaymentRequest as CanonicalPaymentRequest } from '../../../../src/payments/payment-model';
+import type { PaymentKind, PaymentRequest as CanonicalPaymentRequest, PaymentStatus as HubPaymentStatus } from '../../../../src/payments/payment-model';
 
-/** The canonical `POST /v1/payments` body (api-contract.md, Payments; schemas/payments.ts NewPayment). */
-export interface CanonicalPaymentRequest {
-  agencyCode: string;
-  dossierCode?: string;
-  procedureCode?: string;
-  kind: PaymentKind;
-  payer: { name: string; idNumber?: string; address?: string };
-  items: { code?: string; name: string; amount: number }[];
-  amount: number;
-  currency: 'VND';
-  beneficiary: { accountNumber: string; bankCode: string; accountName: string };
-  description: string;
-  returnUrl: string;
-  notifyUrl?: string;
-  expiresAt?: string;
-  fine?: { decisionNumber: string; decisionDate: string; decidingAgency: string; treasury: string };
-}
-
-export type HubPaymentStatus = 'CREATED' | 'PENDING' | 'PAID' | 'FAILED' | 'EXPIRED' | 'CANCELLED' | 'PARTIALLY_REFUNDED' | 'REFUNDED';
+export type { HubPaymentStatus };
 
 /**
  * The parts of the protocol that are not public, as settings with documented defaults (a
