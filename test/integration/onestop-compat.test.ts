@@ -166,4 +166,14 @@ describeEachEngine('portal-compatible one-stop sync (dvcqg)', (engine) => {
       expect((await as(hub.app, await hub.token('hanoi')).get(`/v1/dossiers/${code}`)).statusCode).toBe(404);
     });
   });
+
+  it('serves a one-stop system over real HTTP, unchanged: login, then its recorded messages as they are', async () => {
+    const base = await hub.app.listen({ port: 0, host: '127.0.0.1' });
+    const code = dossierCode();
+    const post = async (path: string, body: unknown) => (await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, any>>;
+    const { session: own } = await post('/compat/dvcqg/login', { username: 'hanoi', password: SECRETS.hanoi });
+    expect(await post('/compat/dvcqg/service', { ...DONG_BO, session: own, data: [{ ...DONG_BO.data[0], MaHoSo: code }] })).toMatchObject({ error_code: 0 });
+    expect(await post('/compat/dvcqg/service', { ...TIEN_DO, session: own, data: [{ ...TIEN_DO.data[0], MaHoSo: code }] })).toMatchObject({ error_code: 0 });
+    expect(await post('/compat/dvcqg/service', { session: own, madonvi: '000.00.00.H26', service: 'TraCuuHoSo', data: [{ MaHoSo: code }] })).toMatchObject({ result: [expect.objectContaining({ MaHoSo: code, TrangThaiHoSo: 4 })] });
+  });
 });
