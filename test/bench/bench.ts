@@ -13,10 +13,11 @@ import { stopAllServers } from './children';
 import { dropAllDatabases } from './databases';
 import { commitToAckLatency, outageCatchUp, relayThroughput } from './events';
 import { busyCpuPercent } from './machine';
-import { checkTargets, formatJsonLine, formatReport, type BenchOutcomes, type BenchSettings, type Outcome } from './report';
+import { SKIPPED, checkTargets, formatJsonLine, formatReport, type BenchOutcomes, type BenchSettings, type Outcome } from './report';
 import { nativeSync, submissionRouting } from './onestop';
 import { paymentCallbacks, paymentCreation } from './payments';
 import { baselineInsert, hubBatchEvents, hubSingleEvents, type Timing } from './scenarios';
+import { ssoScenarios } from './sso-bench';
 
 // Many dossiers with a few events each, as in real traffic (~100,000 new dossiers a working day).
 const POSTGRES_DOSSIERS = 20_000;
@@ -46,7 +47,6 @@ async function warnIfMachineBusy(name: string): Promise<void> {
 
 /** BENCH_SCENARIOS=paymentCallbacks,paymentCreation runs only those (by their keys in the report's JSON line); unset runs all. */
 const ONLY = new Set((process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const SKIPPED = 'skipped (BENCH_SCENARIOS)';
 
 /** Runs one scenario; a failure is recorded rather than thrown so that the other scenarios still run. */
 async function attempt<T>(key: string, name: string, run: () => Promise<T>): Promise<Outcome<T>> {
@@ -86,6 +86,7 @@ async function runAllScenarios(settings: BenchSettings): Promise<BenchOutcomes> 
     paymentCallbacks: await attempt('paymentCallbacks', 'signed VNPay IPN callbacks on Postgres', () => paymentCallbacks(timing, connections.paymentCallbacks)),
     paymentCreation: await attempt('paymentCreation', 'payment creation on Postgres', () => paymentCreation(timing, connections.paymentCreation)),
     nativeSync: await attempt('nativeSync', 'DongBoHoSoMC on Postgres', () => nativeSync(timing, connections.nativeSync, POSTGRES_DOSSIERS)),
+    sso: await attempt('sso', 'single sign-on (logins, code exchange, userinfo) on Postgres', () => ssoScenarios(settings.durationSeconds)),
     submissionRouting: await attempt('submissionRouting', 'submissions into inboxes on Postgres', () => submissionRouting(timing, connections.submissionRouting)),
   };
 }

@@ -42,9 +42,13 @@ function waitForExit(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/** BENCH_PROFILE_DIR: every server the bench starts writes a CPU profile there when it stops (open it in Chrome DevTools). */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+
 /** Starts `node <script>` with exactly `env` (plus PATH): nothing leaks in from the bench's own environment. */
 export function startNodeServer(label: string, script: string, port: number, env: Record<string, string>): Server {
-  const child = spawn(process.execPath, [script], {
+  const profiling = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profiling, script], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

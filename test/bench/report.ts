@@ -2,9 +2,13 @@ import { CATCH_UP_LIMIT_SECONDS, type OfferedLoadResult, type OutageResult, type
 import type { LoadResult } from './load';
 import type { NativeSyncResult } from './onestop';
 import type { PaymentLoadResult } from './payments';
+import type { SsoBenchResult } from './sso-bench';
 import type { BatchLoadResult, HubLoadResult } from './scenarios';
 
 export type Outcome<T> = { ok: true; result: T } | { ok: false; error: string };
+
+/** The error of a scenario left out by BENCH_SCENARIOS. */
+export const SKIPPED = 'skipped (BENCH_SCENARIOS)';
 
 export interface BenchOutcomes {
   baseline: Outcome<LoadResult>;
@@ -18,6 +22,7 @@ export interface BenchOutcomes {
   paymentCreation: Outcome<PaymentLoadResult>;
   nativeSync: Outcome<NativeSyncResult>;
   submissionRouting: Outcome<LoadResult>;
+  sso: Outcome<SsoBenchResult>;
 }
 
 type HttpScenario = 'baseline' | 'hubSingle' | 'hubBatch' | 'pgliteSingle' | 'paymentCallbacks' | 'paymentCreation' | 'nativeSync' | 'submissionRouting';
@@ -58,6 +63,9 @@ const TARGETS = {
   paymentCreationsPerSecond: 3_000,
   nativeToCanonicalRatio: 0.8,
   submissionsPerSecond: 2_000,
+  userinfoPerSecond: 5_000,
+  tokenExchangesPerSecond: 500,
+  fullLoginsPerSecond: 200,
   /** Committed events/s below this share of the offered rate mean the hub, not the relay, was the limit. */
   committedShareOfOffered: 0.95,
 };
@@ -226,6 +234,21 @@ function checkSubmissionRouting({ submissionRouting }: BenchOutcomes): TargetChe
   return check(target, `${whole(successfulRequestsPerSecond)}/s, p99 ${latencyP99Ms} ms`, successfulRequestsPerSecond >= TARGETS.submissionsPerSecond, failedAnswers(submissionRouting.result));
 }
 
+function checkSso({ sso }: BenchOutcomes): TargetCheck[] {
+  const targets = [
+    `SSO userinfo >= ${whole(TARGETS.userinfoPerSecond)} req/s`,
+    `SSO code exchange >= ${whole(TARGETS.tokenExchangesPerSecond)}/s`,
+    `SSO full logins (local upstream) >= ${whole(TARGETS.fullLoginsPerSecond)}/s`,
+  ] as const;
+  if (!sso.ok) return targets.map(notRun);
+  const { userinfoPerSecond: u, tokenExchangesPerSecond: t, fullLoginsPerSecond: l } = sso.result;
+  return [
+    check(targets[0], `${whole(u.mean)} req/s, p99 ${u.p99Ms} ms`, u.mean >= TARGETS.userinfoPerSecond, failedAnswers(u)),
+    check(targets[1], `${whole(t.perSecond)}/s (${whole(t.exchanged)} codes)`, t.perSecond >= TARGETS.tokenExchangesPerSecond, t.failures ? [`${t.failures} failed`] : []),
+    check(targets[2], `${whole(l.perSecond)}/s`, l.perSecond >= TARGETS.fullLoginsPerSecond, l.failures ? [`${l.failures} failed${l.firstFailure ? `: ${l.firstFailure}` : ''}`] : []),
+  ];
+}
+
 export function checkTargets(outcomes: BenchOutcomes, settings: BenchSettings): TargetCheck[] {
   return [
     checkHubAgainstBaseline(outcomes),
@@ -239,6 +262,7 @@ export function checkTargets(outcomes: BenchOutcomes, settings: BenchSettings): 
     checkPaymentCreation(outcomes),
     checkNativeSync(outcomes),
     checkSubmissionRouting(outcomes),
+    ...checkSso(outcomes),
   ];
 }
 
@@ -284,10 +308,10 @@ function eventsRows({ relayThroughput, relayLatency, kafkaOutage }: BenchOutcome
 }
 
 function notes(outcomes: BenchOutcomes): string[] {
-  const labels: Record<keyof BenchOutcomes, string> = { ...SCENARIO_LABELS, ...EVENTS_LABELS };
+  const labels: Record<keyof BenchOutcomes, string> = { ...SCENARIO_LABELS, ...EVENTS_LABELS, sso: 'single sign-on' };
   return (Object.keys(labels) as Array<keyof BenchOutcomes>).flatMap((key) => {
     const outcome = outcomes[key];
-    if (!outcome.ok) return [`${labels[key]} could not run: ${outcome.error}`];
+    if (!outcome.ok) return outcome.error === SKIPPED ? [] : [`${labels[key]} could not run: ${outcome.error}`];
     return 'firstFailure' in outcome.result && outcome.result.firstFailure ? [`${labels[key]}, first failed answer: ${outcome.result.firstFailure}`] : [];
   });
 }

@@ -6,18 +6,17 @@ import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
 import { TestBrowser, chooserForm } from '../support/sso/browser';
 import { startUpstreamIdp } from '../support/sso/upstream-idp';
-import { findFreePort, startNodeServer, stopAllServers, waitUntilReady } from './children';
-import { dropAllDatabases, withFreshDatabase } from './databases';
+import { findFreePort, startNodeServer, waitUntilReady } from './children';
+import { withFreshDatabase } from './databases';
 
 /**
- * Single sign-on throughput, stand-alone (`npm run build && node dist/test/bench/sso-bench.js`):
+ * Single sign-on throughput (in `npm run bench`; alone: `BENCH_SCENARIOS=sso npm run bench`):
  * the hub process on a fresh PostgreSQL database, a local upstream oidc-provider, and
  *  - full logins: authorize → chooser → upstream → callback → code → token exchange, per second;
  *  - token endpoint: code exchanges (codes made beforehand by silent re-authorization, no upstream);
  *  - userinfo: autocannon with one access token.
  * Targets (issue): userinfo ≥ 5,000/s, token ≥ 500/s, full logins ≥ 200/s.
  */
-const SECONDS = Number(process.env.SSO_BENCH_SECONDS ?? 10);
 const SECRET = 'bench-portal-secret-0123456789';
 const REDIRECT = 'http://127.0.0.1:9/cb';
 const BASIC = `Basic ${Buffer.from(`bench-portal:${SECRET}`).toString('base64')}`;
@@ -46,8 +45,14 @@ async function closedLoop(workers: number, seconds: number, once: () => Promise<
   return { perSecond: Math.round((done / (Date.now() - started)) * 1000), failures, ...(firstFailure ? { firstFailure } : {}) };
 }
 
-async function main(): Promise<void> {
-  await withFreshDatabase(async (databaseUrl) => {
+export interface SsoBenchResult {
+  fullLoginsPerSecond: { perSecond: number; failures: number; firstFailure?: string };
+  tokenExchangesPerSecond: { perSecond: number; exchanged: number; failures: number };
+  userinfoPerSecond: { mean: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
+}
+
+export function ssoScenarios(SECONDS: number): Promise<SsoBenchResult> {
+  return withFreshDatabase(async (databaseUrl) => {
     const port = await findFreePort();
     const hubUrl = `http://127.0.0.1:${port}`;
     const upstream = await startUpstreamIdp({ hubCallbackUrl: `${hubUrl}/sso/callback/vneid` });
@@ -117,25 +122,15 @@ async function main(): Promise<void> {
 
     const accessToken = sessions[0]!.accessToken;
     const userinfo = await autocannon({ url: `${hubUrl}/oidc/userinfo`, connections: 64, duration: SECONDS, headers: { authorization: `Bearer ${accessToken}` } });
-    const report = {
+    const report: SsoBenchResult = {
       fullLoginsPerSecond: logins,
       tokenExchangesPerSecond: tokens,
       userinfoPerSecond: { mean: userinfo.requests.mean, p50Ms: userinfo.latency.p50, p99Ms: userinfo.latency.p99, non2xx: userinfo.non2xx, errors: userinfo.errors },
     };
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     await agent.close();
     await hub.stop();
     await upstream.close();
     fs.rmSync(dir, { recursive: true, force: true });
+    return report;
   });
 }
-
-main()
-  .catch(async (error: unknown) => {
-    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await stopAllServers();
-    await dropAllDatabases();
-  });
