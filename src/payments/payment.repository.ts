@@ -86,15 +86,6 @@ export async function lockPaymentsByReference(trx: Transaction<Database>, refere
 
 export const referenceKey = (provider: string, reference: string) => `${provider}\u0000${reference}`;
 
-/** Which of these ledger keys are already in the ledger. */
-export async function knownLedgerKeys(trx: Executor, keys: readonly { provider: string; eventKey: string }[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const { rows } = await sql<{ provider: string; event_key: string }>`
-    SELECT e.provider, e.event_key FROM payment_events e
-    JOIN jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(provider text, "eventKey" text) ON k.provider = e.provider AND k."eventKey" = e.event_key`.execute(trx);
-  return new Set(rows.map((r) => referenceKey(r.provider, r.event_key)));
-}
-
 const PAYMENT_COLUMNS: Column<PaymentState>[] = [
   { name: 'id', value: (p) => p.id },
   { name: 'agency_code', value: (p) => p.agencyCode },

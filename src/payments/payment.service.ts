@@ -7,7 +7,7 @@ import type { Caller } from '../dossiers/dossier-model';
 import { HubError, toProblem, validationError } from '../errors';
 import { type OutboxEvent, newEvent } from '../events/outbox';
 import type { PaymentAttempt, PaymentRefund, PaymentRequest, PaymentState, PaymentStatus } from './payment-model';
-import { type LedgerEntry, knownLedgerKeys, lockPayments, lockPaymentsByReference, paymentWrites, referenceKey } from './payment.repository';
+import { type LedgerEntry, lockPayments, lockPaymentsByReference, paymentWrites, referenceKey } from './payment.repository';
 import { paymentResource, refundResource, refundableAmount } from './payment-resource';
 import { type PaymentFact, nextStatus } from './payment-states';
 import { type NotifyTarget, notifyTargetWrites } from './payment-notifications';
@@ -235,7 +235,9 @@ export const noticeHandler: CommitHandler<NoticeJob> = {
   async execute(trx, jobs, now) {
     const references = jobs.flatMap(({ payload: { provider, notice } }) => (notice.reference ? [{ provider: provider.id, reference: notice.reference }] : []));
     const payments = await lockPaymentsByReference(trx, references);
-    const seen = await knownLedgerKeys(trx, jobs.flatMap(({ payload: { provider, notice } }) => (notice.verified ? [{ provider: provider.id, eventKey: notice.eventKey }] : [])));
+    // Notices this batch already took (the ledger's unique key catches those of earlier batches: a
+    // replayed notice finds its attempt already in the state it reports, and its ledger row is not added again).
+    const seen = new Set<string>();
     const changes = new Changes(now, jobs[0]?.payload.providerIds ?? []);
 
     const answers = jobs.map(({ payload }) => {
