@@ -186,6 +186,19 @@ export async function paymentsToSweep(db: Executor, now: Date, quietMs: number, 
   return rows.map((row) => toState(row as unknown as PaymentRow));
 }
 
+/** Payments with a refund their provider has not confirmed, not touched for `quietMs`. */
+export async function paymentsWithPendingRefunds(db: Executor, now: Date, quietMs: number, limit: number): Promise<PaymentState[]> {
+  const rows = await db
+    .selectFrom('payments')
+    .selectAll()
+    .where(sql<boolean>`refunds @> '[{"status": "PENDING"}]'`)
+    .where('updated_at', '<', new Date(now.getTime() - quietMs))
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => toState(row as unknown as PaymentRow));
+}
+
 /** The ledger's successful payments and refunds of one provider on one day (Vietnam time), for reconciliation. */
 export async function settledOn(db: Executor, provider: string, date: string): Promise<{ reference: string; paymentId: string; providerTransactionId: string | null; amount: number; type: 'PAYMENT' | 'REFUND' }[]> {
   const { rows } = await sql<{ reference: string; payment_id: string; provider_transaction_id: string | null; amount: string; type: 'PAYMENT' | 'REFUND' }>`

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ProviderUnavailableError } from '../../adapters/payment/connector';
 import { HubError, validationError } from '../errors';
 import { answerCommitted, commitAndAnswer, sendAnswer } from '../http/answers';
 import { requireCaller } from '../http/authentication';
@@ -12,6 +11,7 @@ import { createPaymentHandler, referenceToken, reserveRefundHandler, settleRefun
 import { PAID_STATUSES } from './payment-states';
 import { notifyTarget } from './payment-notifications';
 import { paymentReceipt } from './receipt';
+import { requestRefund } from './refund-request';
 import { webhookUrlProblem } from '../webhooks/endpoint-guard';
 
 const problems = { '4xx': { $ref: 'Problem#' }, '5xx': { $ref: 'Problem#' } } as const;
@@ -153,30 +153,7 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
       log: messageRecordOf(request),
     });
     if (reserved.status >= 400) return sendAnswer(request, reply, reserved);
-    let report;
-    try {
-      report = provider.connector.refund
-        ? await provider.connector.refund(providers.context(provider, new Date()), {
-            reference: refund.reference,
-            amount: refund.amount,
-            attempt: {
-              reference: attempt.reference,
-              amount: attempt.amount,
-              createdAt: new Date(attempt.createdAt),
-              clientIp: attempt.clientIp,
-              providerTransactionId: attempt.providerTransactionId ?? undefined,
-              providerOrderId: attempt.providerOrderId ?? undefined,
-            },
-            paidAmount: payment.request.amount,
-            paidAt: payment.paidAt!,
-            reason: refund.reason,
-            requestedBy: caller.partyCode,
-          })
-        : undefined;
-    } catch (error) {
-      if (!(error instanceof ProviderUnavailableError)) throw error;
-      request.log.warn({ provider: provider.id, reason: error.message }, 'payments: the refund request got no answer; the refund stays PENDING');
-    }
+    const report = await requestRefund(providers, provider, payment, attempt, refund, request.log);
     const settled = await app.hub.pipeline.submit(settleRefundHandler, {
       payload: { paymentId: payment.id, refundId: refund.id, provider, report, actor: caller, providerIds: providers.ids() },
       idempotency: request.idempotency ?? undefined,
@@ -185,6 +162,49 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
     const pending = (settled.body as { status: string }).status === 'PENDING';
     return reply.code(pending ? 202 : 201).send(settled.body);
   }
+
+  app.post<{ Params: { paymentId: string; refundId: string }; Body: { result: 'SUCCEEDED' | 'FAILED'; providerRefundId?: string; note: string } }>(
+    '/v1/payments/:paymentId/refunds/:refundId/settlement',
+    {
+      schema: {
+        summary: 'Settle a PENDING refund by hand (operators)',
+        description: 'For providers without a refund API (Payoo, bank transfers by VietQR), or a refund the provider confirmed outside the hub: the operator records what the provider did. The ledger keeps who and why.',
+        tags: ['payments'],
+        params: { type: 'object', required: ['paymentId', 'refundId'], properties: { paymentId: { type: 'string', format: 'uuid' }, refundId: { type: 'string', format: 'uuid' } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['result', 'note'],
+          properties: { result: { type: 'string', enum: ['SUCCEEDED', 'FAILED'] }, providerRefundId: { type: 'string', minLength: 1, maxLength: 100 }, note: { type: 'string', minLength: 1, maxLength: 500 } },
+        },
+        response: { 200: { $ref: 'Refund#' }, ...problems },
+      },
+      config: { scope: 'admin' },
+    },
+    async (request, reply) => {
+      const caller = requireCaller(request);
+      const payment = await visiblePayment(request, request.params.paymentId);
+      const refund = payment.refunds.find((r) => r.id === request.params.refundId);
+      if (!refund) throw new HubError('NOT_FOUND', `payment ${payment.id} has no refund ${request.params.refundId}`);
+      if (refund.status !== 'PENDING') throw new HubError('PAYMENT_STATE_CONFLICT', `refund ${refund.id} is ${refund.status} already`, { extensions: { refundStatus: refund.status } });
+      const provider = providers.get(refund.provider);
+      if (!provider) throw new HubError('PROVIDER_NOT_ENABLED', `provider ${refund.provider} is no longer connected`);
+      const { result, providerRefundId, note } = request.body;
+      const settled = await app.hub.pipeline.submit(settleRefundHandler, {
+        payload: {
+          paymentId: payment.id,
+          refundId: refund.id,
+          provider,
+          report: { result, providerRefundId, providerCode: 'MANUAL', raw: JSON.stringify({ settledBy: caller.partyCode, clientId: caller.clientId, note }) },
+          actor: caller,
+          providerIds: providers.ids(),
+        },
+        log: messageRecordOf(request),
+      });
+      request.messageLogged = true;
+      return reply.code(200).send(settled.body);
+    },
+  );
 
   app.get<{ Params: { paymentId: string } }>(
     '/v1/payments/:paymentId/receipt',

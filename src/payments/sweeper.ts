@@ -5,8 +5,9 @@ import { BackgroundLoop } from '../background-loop';
 import type { CommitPipeline } from '../commit/commit-pipeline';
 import type { Database } from '../db/schema';
 import type { PaymentAttempt, PaymentState } from './payment-model';
-import { findPayment, paymentsToSweep } from './payment.repository';
-import { expiryHandler, noticeHandler } from './payment.service';
+import { findPayment, paymentsToSweep, paymentsWithPendingRefunds } from './payment.repository';
+import { expiryHandler, noticeHandler, settleRefundHandler } from './payment.service';
+import { attemptRef, requestRefund } from './refund-request';
 import type { PaymentProviders } from './providers';
 
 /**
@@ -17,6 +18,7 @@ import type { PaymentProviders } from './providers';
  * that it was not paid (GOV.UK Pay's rule: check with the gateway before expiring). A
  * provider that does not answer keeps its attempt open; the sweeper asks again later.
  * Queries back off per payment (5 min, 10, 20... at most 6 h), remembered per hub node.
+ * Refunds a provider did not confirm are asked again the same way, under their own reference.
  */
 export interface SweeperTuning {
   /** A pending attempt is first queried after this long without news. Default 5 min. */
@@ -83,7 +85,27 @@ export class PaymentSweeper {
     const payments = new Map<string, PaymentState>();
     for (const payment of [...found, ...due]) if (payment) payments.set(payment.id, payment);
     for (const payment of payments.values()) await this.settle(payment, now);
+    await this.retryRefunds(now);
     return false;
+  }
+
+  /** Refunds still PENDING (the provider did not answer): asked again with the same reference, backing off per refund. */
+  private async retryRefunds(now: Date): Promise<void> {
+    const { providers, pipeline, log } = this.options;
+    for (const payment of await paymentsWithPendingRefunds(this.options.db, now, this.quietMs, BATCH)) {
+      const attempt = payment.attempts.find((a) => a.status === 'SUCCEEDED');
+      for (const refund of payment.refunds.filter((r) => r.status === 'PENDING' && (this.nextQuery.get(r.id)?.at ?? 0) <= now.getTime())) {
+        const provider = providers.get(refund.provider);
+        if (!provider?.connector.refund || !attempt) continue;
+        const report = await requestRefund(providers, provider, payment, attempt, refund, log);
+        if (report) {
+          await pipeline.submit(settleRefundHandler, {
+            payload: { paymentId: payment.id, refundId: refund.id, provider, report, actor: { partyCode: 'hub', requestId: `sweeper-${refund.id}` }, providerIds: providers.ids() },
+          });
+        }
+        this.backOff(refund.id, now, report !== undefined);
+      }
+    }
   }
 
   private async settle(payment: PaymentState, now: Date): Promise<void> {
@@ -129,14 +151,7 @@ export class PaymentSweeper {
     if (!provider) return undefined;
     try {
       // The provider's protocol is dated by the wall clock, whatever the sweeper's scheduling clock says.
-      return await provider.connector.queryStatus(this.options.providers.context(provider, new Date()), {
-        reference: attempt.reference,
-        amount: attempt.amount,
-        createdAt: new Date(attempt.createdAt),
-        clientIp: attempt.clientIp,
-        providerTransactionId: attempt.providerTransactionId ?? undefined,
-        providerOrderId: attempt.providerOrderId ?? undefined,
-      });
+      return await provider.connector.queryStatus(this.options.providers.context(provider, new Date()), attemptRef(attempt));
     } catch (error) {
       if (!(error instanceof ProviderUnavailableError)) throw error;
       this.options.log.warn({ provider: provider.id, reference: attempt.reference, reason: error.message }, 'payments: a status query got no answer; asking again later');

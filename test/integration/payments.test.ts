@@ -502,4 +502,38 @@ describeEachEngine('payments', (engine) => {
     await until(`${provider}'s callback`, async () => (await status(payment.paymentId)) === 'PAID');
     expect((await ledger(payment.paymentId)).map((e) => [e.source, e.outcome])).toEqual([['CALLBACK', 'ACCEPTED']]);
   });
+
+  it('asks again for a refund the provider did not answer, until it is done', async () => {
+    const payment = await created();
+    const { checkout, order } = await checkedOut(payment.paymentId);
+    await vnpay.complete(checkout, order, 'success');
+    vnpay.fault('refund', 'timeout');
+    const pending = await api('POST', `/v1/payments/${payment.paymentId}/refunds`, 'hanoi', { amount: 40_000, reason: 'Nộp thừa', expectedRefundableAmount: 150_000 });
+    vnpay.fault('refund', undefined);
+    expect(pending.status).toBe(202);
+    expect(pending.json).toMatchObject({ status: 'PENDING' });
+    expect((await api('GET', `/v1/payments/${payment.paymentId}`, 'hanoi')).json).toMatchObject({ status: 'PAID', refundableAmount: 110_000 });
+    clock += 10 * 60_000;
+    app.hub.payments.sweeper.wake();
+    await until('the refund', async () => (await status(payment.paymentId)) === 'PARTIALLY_REFUNDED');
+    const refunded = (await api('GET', `/v1/payments/${payment.paymentId}`, 'hanoi')).json;
+    expect(refunded).toMatchObject({ refundedAmount: 40_000, refunds: [expect.objectContaining({ status: 'SUCCEEDED' })] });
+    // Made once at VNPay: the timed-out request never reached it, the sweeper's did.
+    expect(vnpay.refunds.filter((r) => r.amount === 40_000)).toHaveLength(1);
+  });
+
+  it('lets an operator settle by hand a refund whose provider has no refund API', async () => {
+    const payment = await created();
+    const { checkout, order } = await checkedOut(payment.paymentId, 'payoo');
+    await others.payoo.complete(checkout as never, order, 'success');
+    await until('payoo callback', async () => (await status(payment.paymentId)) === 'PAID');
+    const pending = await api('POST', `/v1/payments/${payment.paymentId}/refunds`, 'hanoi', { amount: 150_000, reason: 'Hồ sơ bị từ chối', expectedRefundableAmount: 150_000 });
+    expect(pending.status).toBe(202);
+    const settlement = `/v1/payments/${payment.paymentId}/refunds/${pending.json.refundId}/settlement`;
+    expect((await api('POST', settlement, 'hanoi', { result: 'SUCCEEDED', note: 'x' })).status).toBe(403);
+    const settled = await api('POST', settlement, 'operator', { result: 'SUCCEEDED', providerRefundId: 'PAYOO-RF-1', note: 'Hoàn tiền qua cổng quản trị Payoo' });
+    expect(settled.json).toMatchObject({ status: 'SUCCEEDED', providerRefundId: 'PAYOO-RF-1' });
+    expect(await status(payment.paymentId)).toBe('REFUNDED');
+    expect((await api('POST', settlement, 'operator', { result: 'FAILED', note: 'again' })).json.code).toBe('PAYMENT_STATE_CONFLICT');
+  });
 });
