@@ -19,6 +19,7 @@ import { BackgroundLoop } from '../background-loop';
 import type { Insertable } from 'kysely';
 import type { Database, PortalSyncTable } from '../db/schema';
 import { advanceConsumer, leaseConsumer, readFeed, releaseConsumer } from '../events/feed';
+import { applicantFor } from '../dossiers/dossier-resource';
 import type { PartyDeclaration } from '../parties/party';
 
 /**
@@ -35,6 +36,13 @@ const FEED_BATCH = 200;
 const LEASE_MS = 30_000;
 const CATCH_UP_BATCH = 500;
 const DAY_MS = 24 * 60 * 60_000;
+
+/** An upserted event's data with the dossier's applicant as stored (unmasked). */
+function withApplicant(data: Record<string, unknown>, applicants: Map<string, Record<string, unknown>>): Record<string, unknown> {
+  const applicant = applicants.get(String(data.dossierCode));
+  if (applicant) data.applicant = applicant;
+  return data;
+}
 
 export type PortalSyncSettings = NonNullable<PartyDeclaration['portalSync']>;
 
@@ -89,7 +97,7 @@ export class PortalSync {
     const failed = await this.options.db.selectFrom('portal_sync').select('dossier_code').where('failed_at', 'is not', null).orderBy('failed_at').limit(CATCH_UP_BATCH).execute();
     const codes = failed.map((row) => row.dossier_code);
     if (codes.length === 0) return 0;
-    const baselines = await this.baselines(codes);
+    const baselines = await this.baselines(codes, await this.applicants(codes));
     // The latest header, status and result of each: the portal gets the dossier as it stands.
     const events = codes.flatMap((code) => {
       const b = baselines.get(code);
@@ -114,14 +122,26 @@ export class PortalSync {
     const events = feed.filter((e) => e.aggregateType === 'dossier').map((e) => JSON.parse(e.payload) as HubDossierEvent);
     if (events.length > 0) {
       const codes = [...new Set(feed.filter((e) => e.aggregateType === 'dossier').map((e) => e.aggregateId))];
-      await this.send(events, await this.baselines(codes));
+      const applicants = await this.applicants(codes);
+      for (const event of events) if (event.type === UPSERTED) withApplicant(event.data, applicants);
+      await this.send(events, await this.baselines(codes, applicants));
     }
     await advanceConsumer(this.options.db, 'portal-sync', feed.at(-1)!.position, this.holder);
     return feed.length === FEED_BATCH;
   }
 
+  /**
+   * The applicants as stored, identity numbers in full: events carry them masked (for every
+   * consumer but the owner), and the national portal needs the number (SoGiayToChuHoSo).
+   */
+  private async applicants(codes: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    if (codes.length === 0) return new Map();
+    const rows = await this.options.db.selectFrom('dossiers').select(['code', 'header']).where('code', 'in', [...codes]).execute();
+    return new Map(rows.map((row) => [row.code, applicantFor(row.header, true)]));
+  }
+
   /** The latest data of each kind of event the hub has for these dossiers: what a status change alone does not carry. */
-  private async baselines(codes: readonly string[]): Promise<Map<string, DossierBaseline>> {
+  private async baselines(codes: readonly string[], applicants: Map<string, Record<string, unknown>>): Promise<Map<string, DossierBaseline>> {
     const { rows } = await sql<{ aggregate_id: string; event_type: string; data: Record<string, unknown> }>`
       SELECT DISTINCT ON (aggregate_id, event_type) aggregate_id, event_type, payload->'data' AS data
       FROM outbox WHERE aggregate_type = 'dossier' AND aggregate_id = ANY(${codes as string[]})
@@ -129,7 +149,7 @@ export class PortalSync {
     const baselines = new Map<string, DossierBaseline>();
     for (const row of rows) {
       const baseline = baselines.get(row.aggregate_id) ?? {};
-      if (row.event_type === UPSERTED) baseline.header = row.data;
+      if (row.event_type === UPSERTED) baseline.header = withApplicant(row.data, applicants);
       else if (row.event_type === STATUS_CHANGED) baseline.status = row.data;
       else if (row.event_type === RESULT_SYNCED) baseline.result = row.data;
       baselines.set(row.aggregate_id, baseline);

@@ -49,7 +49,8 @@ describeEachEngine('outbound sync to the national portal', (engine) => {
     for (let step = 1; step <= 11; step++) await h26.post(`/v1/dossiers/${code}/events`, { status: 'PROCESSING', occurredAt: at(step), actor: { name: `Cán bộ ${step}` } });
     await until('all eleven steps at the portal', () => portal.received(code).filter((r) => r.service === 'CapNhatTienDoHoSoMC').length >= 11);
     const received = portal.received(code);
-    expect(received[0]).toMatchObject({ service: 'DongBoHoSoMC', isUpdating: false, item: expect.objectContaining({ MaHoSo: code }) });
+    // The applicant's identity number in full: the portal needs it, the events carry it masked.
+    expect(received[0]).toMatchObject({ service: 'DongBoHoSoMC', isUpdating: false, item: expect.objectContaining({ MaHoSo: code, SoGiayToChuHoSo: '001190099999' }) });
     const progressCalls = portal.calls.filter((c) => c.body.includes('CapNhatTienDoHoSoMC') && c.body.includes(code) && c.answeredWith === 200);
     expect(progressCalls.every((c) => (JSON.parse(c.body).data as unknown[]).length <= 10)).toBe(true);
 
