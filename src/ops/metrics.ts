@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/schema';
+import { consumerLag } from '../events/feed';
 
 /** Prometheus metrics: one registry per hub instance (tests build many). */
 export class HubMetrics {
@@ -63,6 +64,50 @@ export class HubMetrics {
       registers: [this.registry],
       async collect() {
         this.set((await lag()).oldestAgeSeconds);
+      },
+    });
+    this.addBacklogGauges(db);
+  }
+
+  /** What is waiting on someone outside the hub: submissions not yet taken, payments not yet settled, refunds unconfirmed, the portal sync's lag. */
+  private addBacklogGauges(db: Kysely<Database>): void {
+    new Gauge({
+      name: 'hub_submissions_pending',
+      help: 'Online submissions not yet taken by their agency, by delivery (PUSH: not yet pushed; PULL: in the inbox, not acknowledged)',
+      labelNames: ['delivery'] as const,
+      registers: [this.registry],
+      async collect() {
+        const rows = await db.selectFrom('submissions').select(['delivery', sql<number>`count(*)::int`.as('n')]).where('status', '=', 'PENDING').groupBy('delivery').execute();
+        this.reset();
+        for (const row of rows) this.set({ delivery: row.delivery }, Number(row.n));
+      },
+    });
+    new Gauge({
+      name: 'hub_payments_open',
+      help: 'Payments not yet settled, by status (CREATED, PENDING, FAILED)',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      async collect() {
+        const rows = await db.selectFrom('payments').select(['status', sql<number>`count(*)::int`.as('n')]).where('status', 'in', ['CREATED', 'PENDING', 'FAILED']).groupBy('status').execute();
+        this.reset();
+        for (const row of rows) this.set({ status: row.status }, Number(row.n));
+      },
+    });
+    new Gauge({
+      name: 'hub_payments_with_pending_refunds',
+      help: 'Payments with a refund its provider has not confirmed (asked again by the sweeper, or awaiting an operator)',
+      registers: [this.registry],
+      async collect() {
+        const row = await db.selectFrom('payments').select(sql<number>`count(*)::int`.as('n')).where(sql<boolean>`refunds @> '[{"status": "PENDING"}]'`).executeTakeFirstOrThrow();
+        this.set(Number(row.n));
+      },
+    });
+    new Gauge({
+      name: 'hub_portal_sync_lag_events',
+      help: 'Feed events the sync to the national portal has not handled yet (when portalSync is declared)',
+      registers: [this.registry],
+      async collect() {
+        this.set((await consumerLag(db, 'portal-sync')).events);
       },
     });
   }

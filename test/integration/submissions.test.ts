@@ -119,6 +119,9 @@ describeEachEngine('online submissions routed to agencies', (engine) => {
     // Another party cannot see or acknowledge them.
     expect((await as(hub.app, await token('hanoi')).get('/v1/inbox')).json().items.filter((i: { dossierCode: string }) => i.dossierCode === first)).toEqual([]);
     expect((await as(hub.app, await token('hanoi')).post(`/v1/inbox/${inbox.items[0].submissionId}/ack`, {})).statusCode).toBe(404);
+    // Operators see what waits in inboxes.
+    const metrics = (await hub.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(Number(/hub_submissions_pending\{delivery="PULL"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
     const ack = await mof.post(`/v1/inbox/${inbox.items[0].submissionId}/ack`, {});
     expect(ack.json()).toMatchObject({ status: 'ACKNOWLEDGED' });
     expect((await mof.get('/v1/inbox')).json().items.map((i: { dossierCode: string }) => i.dossierCode)).toEqual([second]);
