@@ -62,6 +62,8 @@ export class BackgroundLoop {
         waitMs = Math.random() * Math.min(maxMs, initialMs * 2 ** (this.failures - 1));
         this.options.onError(error, Math.round(waitMs));
       }
+      // Stopped during the step: no idle wait (a 30 s one would hold the shutdown that long).
+      if (!this.running) break;
       if (more && this.failures === 0) continue;
       if (this.woken && this.failures === 0) continue;
       await this.sleep(waitMs);
