@@ -1,5 +1,7 @@
 import { isRfc3339 } from '../../../src/time';
-import { toPortalTime } from './payment-platform/translate';
+import { APPLICANT_TYPE_BY_CODE, CHANNEL_BY_CODE, codeOf, codeOfStatus } from './dvcqg-codes';
+import { toPortalTime } from './dvcqg-dates';
+import { isRecord } from './dvcqg-fields';
 
 /**
  * What the hub sends to the national portal (DVCQG) in the portal's own format (domain.md §4),
@@ -144,20 +146,6 @@ export interface SyncPlan {
 }
 
 type Channel = 'DIRECT' | 'ONLINE' | 'POSTAL';
-const CHANNEL_CODES: Readonly<Record<Channel, string>> = { DIRECT: '1', ONLINE: '2', POSTAL: '3' };
-const APPLICANT_TYPE_CODES: Readonly<Record<string, string>> = { CITIZEN: '1', ENTERPRISE: '2', AGENCY: '3', ORGANIZATION: '4' };
-const STATUS_NAMES = [
-  'SUBMITTED',
-  'RECEIVED',
-  'REJECTED',
-  'PROCESSING',
-  'SUPPLEMENT_REQUESTED',
-  'PAYMENT_REQUESTED',
-  'WITHDRAWAL_REQUESTED',
-  'STOPPED',
-  'RESOLVED',
-  'RESULT_RETURNED',
-] as const;
 /** The portal's own wording of each TrangThaiHoSo, for a step that carries no note. */
 const STATUS_LABELS = [
   'Mới đăng ký',
@@ -359,10 +347,10 @@ function dossierItem(fold: DossierFold, header: Header, status: StatusChange): R
     TenTTHC: header.procedureName ?? '',
     MaLinhVuc: header.sectorCode ?? '',
     TenLinhVuc: '',
-    KenhThucHien: CHANNEL_CODES[header.channel],
+    KenhThucHien: codeOf(CHANNEL_BY_CODE, header.channel),
     SoBienNhan: '',
     ChuHoSo: applicant.name,
-    LoaiDoiTuong: APPLICANT_TYPE_CODES[applicant.type] ?? '4',
+    LoaiDoiTuong: codeOf(APPLICANT_TYPE_BY_CODE, applicant.type) ?? '4',
     MaDoiTuong: '',
     SoGiayToChuHoSo: idNumber,
     Email: applicant.email ?? '',
@@ -483,11 +471,9 @@ function readResult(data: Record<string, unknown>): Reading<Result> {
 
 function statusCodeOf(code: unknown, name: unknown): number | undefined {
   if (typeof code === 'number' && Number.isInteger(code) && code >= 1 && code <= 10) return code;
-  const index = STATUS_NAMES.indexOf(name as (typeof STATUS_NAMES)[number]);
-  return index === -1 ? undefined : index + 1;
+  return typeof name === 'string' ? codeOfStatus(name) : undefined;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const instant = (value: unknown): Date | undefined => (typeof value === 'string' && isRfc3339(value) ? new Date(value) : undefined);

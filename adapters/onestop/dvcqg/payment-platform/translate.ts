@@ -12,6 +12,7 @@ import {
   type QueryRefusal,
   type TrangThaiGD,
 } from './messages';
+import { fromPortalTime as portalTimeText, toPortalTime } from '../dvcqg-dates';
 import { confirmMaXacThuc, sameMaXacThuc } from './signature';
 
 /**
@@ -58,30 +59,16 @@ export const DEFAULT_PAYMENT_PLATFORM_RULES: PaymentPlatformRules = Object.freez
 // ---------------------------------------------------------------------------------------------
 // Times: yyyyMMddHHmmss in Asia/Ho_Chi_Minh (UTC+7, no daylight saving).
 
-const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
-const PORTAL_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
-const PORTAL_DATE = /^(\d{4})(\d{2})(\d{2})$/;
-
-export function toPortalTime(instant: Date): string {
-  return new Date(instant.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 19).replace(/[-T:]/g, '');
-}
+/** An instant as the portal writes it (Vietnam's wall clock, to the second): the portal format's own (dvcqg-dates.ts). */
+export { toPortalTime };
 
 /** The instant a portal time names, or undefined when it is not a real time (30 February, 24:00...). */
 export function fromPortalTime(text: string): Date | undefined {
-  const parts = PORTAL_TIME.exec(text)?.slice(1).map(Number);
-  if (!parts) return undefined;
-  const [year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN, second = NaN] = parts;
-  const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  // Date.UTC rolls over (month 13, hour 24) and maps years below 100 to 19xx: a real time reads back unchanged.
-  const readsBack =
-    local.getUTCFullYear() === year &&
-    local.getUTCMonth() === month - 1 &&
-    local.getUTCDate() === day &&
-    local.getUTCHours() === hour &&
-    local.getUTCMinutes() === minute &&
-    local.getUTCSeconds() === second;
-  return readsBack ? new Date(local.getTime() - VIETNAM_OFFSET_MS) : undefined;
+  const rfc3339 = portalTimeText(text);
+  return rfc3339 === undefined ? undefined : new Date(rfc3339);
 }
+
+const PORTAL_DATE = /^(\d{4})(\d{2})(\d{2})$/;
 
 /** yyyyMMdd → YYYY-MM-DD, or undefined when it is not a real date. */
 function isoDate(text: string): string | undefined {
