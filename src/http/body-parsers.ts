@@ -14,23 +14,37 @@ async function bodyParsers(app: FastifyInstance): Promise<void> {
   app.decorateRequest('bodySha256', null);
   app.removeContentTypeParser(['application/json', 'text/plain']);
 
-  const parseJson = (request: FastifyRequest, bytes: Buffer, done: (error: Error | null, body?: unknown) => void) => {
-    request.rawBody = bytes;
-    request.bodySha256 = sha256Hex(bytes);
+  const parseJson = keepingBytes((bytes) => {
     try {
-      done(null, secureJson.parse(bytes.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' }));
+      return secureJson.parse(bytes.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch (error) {
-      done(new HubError('MALFORMED_REQUEST', `the body is not valid JSON: ${(error as Error).message}`));
+      throw new HubError('MALFORMED_REQUEST', `the body is not valid JSON: ${(error as Error).message}`);
     }
-  };
+  });
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson);
   app.addContentTypeParser(/^application\/[a-z0-9.+-]+\+json$/, { parseAs: 'buffer' }, parseJson);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, keepingBytes((bytes) => Object.fromEntries(new URLSearchParams(bytes.toString('utf8')))));
+}
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request: FastifyRequest, bytes: Buffer, done) => {
+/**
+ * A content-type parser that keeps the body's bytes and their hash on the request (the
+ * message log, signature checks over raw bytes) and hands on `read(bytes)` as the body; what
+ * `read` throws is the request's error. Routes that read bodies their own way (provider
+ * callbacks, native one-stop messages, settlement files) register it for their types.
+ */
+export function keepingBytes(read: (bytes: Buffer) => unknown) {
+  return (request: FastifyRequest, bytes: Buffer, done: (error: Error | null, body?: unknown) => void): void => {
     request.rawBody = bytes;
     request.bodySha256 = sha256Hex(bytes);
-    done(null, Object.fromEntries(new URLSearchParams(bytes.toString('utf8'))));
-  });
+    let body: unknown;
+    try {
+      body = read(bytes);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done(null, body);
+  };
 }
 
 export default fp(bodyParsers, { name: 'body-parsers' });

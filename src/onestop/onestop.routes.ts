@@ -3,13 +3,13 @@ import type { CanonicalCommand, InboundItem, ItemOutcome, NativeAnswer, OneStopA
 import { oneStopAdapters } from '../../adapters/onestop/registry';
 import { authenticateClient } from '../auth/client-authentication';
 import { OAuthError } from '../auth/oauth-error';
-import { sha256Hex } from '../canonical-json';
 import type { DossierCommand } from '../dossiers/dossier-model';
 import { dossierResource } from '../dossiers/dossier-resource';
 import { findDossier } from '../dossiers/dossier.repository';
 import { type DossierJob, dossierCommitHandler } from '../dossiers/dossier.service';
 import { HubError } from '../errors';
 import { callerOfToken } from '../http/authentication';
+import { keepingBytes } from '../http/body-parsers';
 import { messageRecordOf } from '../http/observability';
 import { sharedSchemaValidator } from '../http/validation';
 import { SHARED_SCHEMAS } from '../schemas';
@@ -35,17 +35,10 @@ export default async function oneStopRoutes(app: FastifyInstance): Promise<void>
   };
 
   // Native bodies are read as text whatever their type (JSON, SOAP XML): the adapter parses them.
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY }, (request: FastifyRequest, bytes: Buffer, done) => {
-    request.rawBody = bytes;
-    request.bodySha256 = sha256Hex(bytes);
-    done(null, bytes.toString('utf8'));
-  });
+  const asText = keepingBytes((bytes) => bytes.toString('utf8'));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY }, asText);
   app.removeContentTypeParser(['application/json']);
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_BODY }, (request: FastifyRequest, bytes: Buffer, done) => {
-    request.rawBody = bytes;
-    request.bodySha256 = sha256Hex(bytes);
-    done(null, bytes.toString('utf8'));
-  });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_BODY }, asText);
 
   const send = (reply: FastifyReply, answer: NativeAnswer) => reply.code(answer.status).type(answer.contentType).send(answer.body);
 

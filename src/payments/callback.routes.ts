@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallbackOutcome, RawHttpRequest } from '../../adapters/payment/connector';
-import { sha256Hex } from '../canonical-json';
 import { HubError } from '../errors';
+import { keepingBytes } from '../http/body-parsers';
 import { messageRecordOf } from '../http/observability';
 import { type NoticeAnswer, noticeHandler, rawText } from './payment.service';
 import type { PaymentProvider } from './providers';
@@ -19,11 +19,7 @@ export default async function callbackRoutes(app: FastifyInstance): Promise<void
   const outcomes = app.hub.metrics.paymentCallbacks;
 
   // Providers post JSON, forms, XML or plain text: every body is kept as bytes, and read by the connector.
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, bytes: Buffer, done) => {
-    request.rawBody = bytes;
-    request.bodySha256 = sha256Hex(bytes);
-    done(null, undefined);
-  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, keepingBytes(() => undefined));
 
   function providerOf(request: FastifyRequest<{ Params: { provider: string } }>): PaymentProvider {
     const provider = providers.get(request.params.provider);

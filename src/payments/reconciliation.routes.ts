@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { CommitHandler } from '../commit/commit-pipeline';
-import { sha256Hex } from '../canonical-json';
 import { insertRows } from '../db/json-rows';
 import { HubError, validationError } from '../errors';
 import { commitAndAnswer } from '../http/answers';
+import { keepingBytes } from '../http/body-parsers';
 import { requireCaller } from '../http/authentication';
 import { toVietnamTime } from '../time';
 import { settledOn } from './payment.repository';
@@ -62,11 +62,7 @@ const storeReport: CommitHandler<{ report: Report; partyCode: string; createdAt:
 export default async function reconciliationRoutes(app: FastifyInstance): Promise<void> {
   const { providers } = app.hub.payments;
   for (const type of ['text/csv', 'text/plain', 'application/octet-stream']) {
-    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: FILE_LIMIT }, (request: FastifyRequest, bytes: Buffer, done) => {
-      request.rawBody = bytes;
-      request.bodySha256 = sha256Hex(bytes);
-      done(null, bytes.toString('utf8'));
-    });
+    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: FILE_LIMIT }, keepingBytes((bytes) => bytes.toString('utf8')));
   }
 
   app.post<{ Querystring: { provider: string; date: string; format?: SettlementFormat }; Body: string }>(
