@@ -24,13 +24,18 @@ export function installValidators(app: FastifyInstance, sharedSchemas: readonly 
 }
 
 /**
- * A body validator for one shared schema, outside any route: the portal-compatible adapters'
- * canonical commands are validated by exactly the schemas the canonical routes use.
+ * Body validators for shared schemas (by $id), outside any route, from one Ajv: the
+ * portal-compatible adapters' canonical commands are validated by exactly the schemas the
+ * canonical routes use.
  */
-export function sharedSchemaValidator(sharedSchemas: readonly object[], schemaId: string): (value: unknown) => FieldProblem[] {
-  const validate = newAjv(false, sharedSchemas).getSchema(schemaId);
-  if (!validate) throw new Error(`no shared schema ${schemaId}`);
-  return (value) => (validate(value) ? [] : fieldProblems(validate.errors ?? [], 'body'));
+export function sharedSchemaValidators<K extends string>(sharedSchemas: readonly object[], schemaIds: Readonly<Record<K, string>>): Record<K, (value: unknown) => FieldProblem[]> {
+  const ajv = newAjv(false, sharedSchemas);
+  const entries = (Object.entries(schemaIds) as [K, string][]).map(([key, id]) => {
+    const validate = ajv.getSchema(id);
+    if (!validate) throw new Error(`no shared schema ${id}`);
+    return [key, (value: unknown) => (validate(value) ? [] : fieldProblems(validate.errors ?? [], 'body'))] as const;
+  });
+  return Object.fromEntries(entries) as Record<K, (value: unknown) => FieldProblem[]>;
 }
 
 const PART: Record<string, FieldProblem['in']> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };

@@ -11,7 +11,7 @@ import { HubError } from '../errors';
 import { callerOfToken } from '../http/authentication';
 import { keepingBytes } from '../http/body-parsers';
 import { messageRecordOf } from '../http/observability';
-import { sharedSchemaValidator } from '../http/validation';
+import { sharedSchemaValidators } from '../http/validation';
 import { SHARED_SCHEMAS } from '../schemas';
 
 /**
@@ -27,12 +27,12 @@ const MAX_BODY = 8 * 1024 * 1024;
 
 export default async function oneStopRoutes(app: FastifyInstance): Promise<void> {
   const { parties, assertions, config } = app.hub;
-  const validators: Record<CanonicalCommand['kind'], (value: unknown) => { path: string; message: string }[]> = {
-    upsert: sharedSchemaValidator(SHARED_SCHEMAS, 'DossierHeader'),
-    event: sharedSchemaValidator(SHARED_SCHEMAS, 'DossierEvent'),
+  const validators = sharedSchemaValidators(SHARED_SCHEMAS, {
+    upsert: 'DossierHeader',
+    event: 'DossierEvent',
     // Result papers synced this way may lack their hash and media type (api-contract.md).
-    result: sharedSchemaValidator(SHARED_SCHEMAS, 'DossierResultFromOneStop'),
-  };
+    result: 'DossierResultFromOneStop',
+  } satisfies Record<CanonicalCommand['kind'], string>);
 
   // Native bodies are read as text whatever their type (JSON, SOAP XML): the adapter parses them.
   const asText = keepingBytes((bytes) => bytes.toString('utf8'));

@@ -32,6 +32,16 @@ const DELIVERY_COLUMNS: Column<NewDelivery>[] = [
   { name: 'next_attempt_at', value: (d) => d.dueAt },
 ];
 
+type PaymentData = { notifyUrl?: string | null; status?: PaymentStatus };
+const parsedPayments = new WeakMap<FeedEvent, PaymentData>();
+
+/** A payment event's data, parsed once however many payment-notify subscriptions look at it. */
+function paymentDataOf(event: FeedEvent): PaymentData {
+  let data = parsedPayments.get(event);
+  if (!data) parsedPayments.set(event, (data = (JSON.parse(event.payload) as { data: PaymentData }).data));
+  return data;
+}
+
 /** Decides which events a subscription receives. */
 class SubscriptionFilter {
   private readonly types: ReadonlySet<string>;
@@ -58,7 +68,7 @@ class SubscriptionFilter {
 
   /** A payment's notifyUrl (or a payment platform partner's confirmUrl) hears of that payment's end, and of nothing else (src/payments/payment-notifications.ts). */
   private notifies(event: FeedEvent): boolean {
-    const { data } = JSON.parse(event.payload) as { data: { notifyUrl?: string | null; status?: PaymentStatus } };
+    const data = paymentDataOf(event);
     return data.notifyUrl === this.row.url && data.status !== undefined && NOTIFIED_STATUSES.has(data.status);
   }
 }
