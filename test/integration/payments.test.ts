@@ -18,6 +18,7 @@ import { startVietqrSimulator } from '../support/payment-simulators/vietqr-simul
 import { signVnpayQuery, startVnpaySimulator } from '../support/payment-simulators/vnpay-simulator';
 import { startZalopaySimulator } from '../support/payment-simulators/zalopay-simulator';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import { until as waitFor } from '../support/until';
 
 /**
  * Payments end to end: the hub as a real HTTP server, VNPay and MoMo simulators speaking
@@ -181,16 +182,7 @@ describeEachEngine('payments', (engine) => {
   const ledger = async (paymentId: string) =>
     database.db.selectFrom('payment_events').select(['source', 'verified', 'outcome', 'result']).where('payment_id', '=', paymentId).orderBy('id').execute();
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      app.hub.webhooks.wake();
-      await sleep(25);
-    }
-  }
+  const until = <T>(what: string, probe: () => Promise<T | undefined | false>) => waitFor(what, probe, { wake: () => app.hub.webhooks.wake(), intervalMs: 25 });
 
   /** Replays the hub's IPN for `reference` with some fields changed and VNPay's signature recomputed over them (or not). */
   function vnpayIpn(callbackUrl: string, changes: Record<string, string>, resign = true): string {

@@ -2,6 +2,7 @@ import { describeEachEngine } from '../support/databases';
 import { type PortalSimulator, startPortalSimulator } from '../support/onestop-simulators/portal-simulator';
 import { TEST_PARTIES } from '../support/parties';
 import { type TestHub, as, dossierHeader, newDossierCode, startTestHub } from '../support/test-hub';
+import { until as waitFor } from '../support/until';
 
 /**
  * The outbound sync to the national portal, against the portal simulator over HTTP: every
@@ -31,14 +32,7 @@ describeEachEngine('outbound sync to the national portal', (engine) => {
     await portal?.stop();
   });
 
-  async function until(what: string, probe: () => boolean): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    while (!probe()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      hub.app.hub.portalSync!.wake();
-      await sleep(25);
-    }
-  }
+  const until = (what: string, probe: () => boolean) => waitFor(what, probe, { wake: () => hub.app.hub.portalSync!.wake(), intervalMs: 25 });
 
   it('creates the dossier at the portal, then updates it, and sends its progress in chunks of 10', async () => {
     const code = newDossierCode();

@@ -2,6 +2,7 @@ import type { PartyDeclaration } from '../../src/parties/party';
 import { describeEachEngine } from '../support/databases';
 import { type ProvinceSimulator, startProvinceSimulator } from '../support/onestop-simulators/province-simulator';
 import { type TestHub, as, startTestHub } from '../support/test-hub';
+import { until as waitFor } from '../support/until';
 
 /**
  * Routing online submissions (the portal → the responsible agency): pushed to a province's
@@ -63,14 +64,7 @@ describeEachEngine('online submissions routed to agencies', (engine) => {
     await province?.stop();
   });
 
-  async function until(what: string, probe: () => boolean | Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (!(await probe())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      hub.app.hub.submissions.wake();
-      await sleep(20);
-    }
-  }
+  const until = (what: string, probe: () => boolean | Promise<boolean>) => waitFor(what, probe, { wake: () => hub.app.hub.submissions.wake(), timeoutMs: 10_000 });
 
   const submit = async (dossierCode: string, agencyCode: string, overrides: Record<string, unknown> = {}) =>
     as(hub.app, await token('portal')).post('/v1/submissions', { dossierCode, dossier: header(agencyCode), submittedAt: '2026-11-24T08:30:15+07:00', ...overrides });

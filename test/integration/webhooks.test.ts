@@ -4,6 +4,7 @@ import { describeEachEngine } from '../support/databases';
 import { SECRETS, TEST_PARTIES } from '../support/parties';
 import { type TestHub, as, dossierHeader, newDossierCode, startTestHub } from '../support/test-hub';
 import { type ReceivedRequest, WebhookReceiver } from '../support/webhook-receiver';
+import { until as waitFor } from '../support/until';
 
 /**
  * Webhook subscriptions and delivery, against a real HTTP receiver on 127.0.0.1 (so these
@@ -46,16 +47,8 @@ function verify(secret: string, request: ReceivedRequest): CloudEvent {
 const webhookId = (request: ReceivedRequest) => request.headers['webhook-id'] as string;
 
 /** Polls (waking the hub's webhook loops) until `probe` gives a truthy value. */
-async function until<T>(hub: TestHub, what: string, probe: () => Promise<T | undefined | false | null> | T | undefined | false | null): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    hub.app.hub.webhooks.wake();
-    await sleep(20);
-  }
-}
+const until = <T>(hub: TestHub, what: string, probe: () => Promise<T | undefined | false | null> | T | undefined | false | null) =>
+  waitFor(what, probe, { wake: () => hub.app.hub.webhooks.wake() });
 
 describeEachEngine('webhook subscriptions and delivery', (engine) => {
   let receiver: WebhookReceiver;
