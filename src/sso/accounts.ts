@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { IdentityClaims, UpstreamIdentity } from '../../adapters/identity/identity-provider';
 import type { Database } from '../db/schema';
 
@@ -65,6 +65,8 @@ const UNIQUE_VIOLATION = '23505';
 
 /** The account of this upstream identity, linked or made now, with its claims brought up to date. */
 export async function linkAccount(db: Kysely<Database>, providerCode: string, identity: UpstreamIdentity): Promise<SsoAccount> {
+  const returning = await returningLogin(db, providerCode, identity);
+  if (returning) return returning;
   try {
     return await linkOnce(db, providerCode, identity);
   } catch (error) {
@@ -72,6 +74,31 @@ export async function linkAccount(db: Kysely<Database>, providerCode: string, id
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     return linkOnce(db, providerCode, identity);
   }
+}
+
+/**
+ * Most logins are a citizen coming back through a provider already linked, with the
+ * identity number the account already holds (or none): one statement brings the link's
+ * last login and the account's claims up to date. Anything else (a first login, a new or
+ * changed identity number) takes the whole transaction below.
+ */
+async function returningLogin(db: Kysely<Database>, providerCode: string, identity: UpstreamIdentity): Promise<SsoAccount | undefined> {
+  const { id_number: idNumber, ...claims } = identity.claims;
+  const now = new Date();
+  const { rows } = await sql<AccountRow>`
+    WITH link AS (
+      UPDATE sso_account_links SET last_login_at = ${now}
+      WHERE provider_code = ${providerCode} AND upstream_subject = ${identity.subject}
+      RETURNING account_sub
+    )
+    UPDATE sso_accounts a
+    SET claims = a.claims || ${JSON.stringify(claims)}::jsonb,
+        account_type = coalesce((a.claims || ${JSON.stringify(claims)}::jsonb) ->> 'account_type', a.account_type),
+        updated_at = ${now}
+    FROM link
+    WHERE a.sub = link.account_sub AND (${idNumber ?? null}::text IS NULL OR a.id_number = ${idNumber ?? null})
+    RETURNING a.sub, a.tech_id, a.id_number, a.account_type, a.claims`.execute(db);
+  return rows[0] && toAccount(rows[0]);
 }
 
 async function linkOnce(db: Kysely<Database>, providerCode: string, identity: UpstreamIdentity): Promise<SsoAccount> {
