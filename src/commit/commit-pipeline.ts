@@ -213,6 +213,11 @@ export class CommitPipeline {
   }
 
   private async runTransaction(batch: Pending[]): Promise<Answer[]> {
+    // Records alone (reads, refusals at the edge) are one INSERT, atomic by itself: no BEGIN and COMMIT round trips.
+    if (batch.every((pending) => pending.recorded)) {
+      await writeBatch(this.db, [], { events: [], idempotency: [], messages: batch.flatMap((p) => (p.job.log ? [{ ...p.job.log, statusCode: p.recorded!.status, outcome: p.recorded!.outcome }] : [])) });
+      return batch.map((pending) => ({ ...pending.recorded!, body: undefined }));
+    }
     const now = new Date();
     return this.db.transaction().execute(async (trx) => {
       const answers = new Array<Answer>(batch.length);

@@ -1,4 +1,4 @@
-import { type Transaction, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { MessageRecord } from '../audit/message-log';
 import type { Database } from '../db/schema';
 import { type Column, insertRows } from '../db/json-rows';
@@ -50,10 +50,11 @@ const MESSAGE_LOG: Column<MessageRecord>[] = [
  * outbox events, Idempotency-Key answers and message-log records, as data-modifying CTEs.
  * Empty parts are left out. Throws ConcurrentChangeError when a write changed fewer rows
  * than it expected, and returns how many idempotency records were stored (fewer than given
- * means a concurrent request stored one first).
+ * means a concurrent request stored one first). `db` is the batch's transaction, or the
+ * database itself for a batch of message-log records alone.
  */
 export async function writeBatch(
-  trx: Transaction<Database>,
+  db: Kysely<Database>,
   writes: readonly BatchWrite[],
   records: { events: readonly OutboxEvent[]; idempotency: readonly StoredAnswer[]; messages: readonly MessageRecord[] },
 ): Promise<{ idempotencyRecords: number }> {
@@ -71,7 +72,7 @@ export async function writeBatch(
   const counts = parts.flatMap((part, i) => (part.counted ? [sql`(SELECT count(*) FROM ${cte(i)})::int AS ${cte(i)}`] : []));
   const result = await sql<Record<string, number>>`
     WITH ${sql.join(parts.map((part, i) => sql`${cte(i)} AS (${part.statement} RETURNING 1)`))}
-    SELECT ${counts.length ? sql.join(counts) : sql`0 AS nothing_counted`}`.execute(trx);
+    SELECT ${counts.length ? sql.join(counts) : sql`0 AS nothing_counted`}`.execute(db);
   const changed = (i: number) => Number(result.rows[0]?.[`w${i}`] ?? 0);
   for (const [i, part] of parts.entries()) {
     if (part.expectedRows !== undefined && changed(i) !== part.expectedRows) {

@@ -37,7 +37,7 @@ const REMEMBER_MAX_ACCOUNTS = 20_000;
 
 /**
  * Accounts as userinfo reads them, kept for a second (a portal's burst of calls reads the
- * row once). A login on this node forgets the account at once; one on another node shows
+ * row once). A login on this node replaces the account at once; one on another node shows
  * its new claims here at most a second later.
  */
 export class AccountReader {
@@ -49,15 +49,14 @@ export class AccountReader {
     const kept = this.recent.get(sub);
     if (kept && kept.until >= Date.now()) return kept.account;
     const account = await findAccount(this.db, sub);
-    if (account) {
-      if (this.recent.size >= REMEMBER_MAX_ACCOUNTS) this.recent.clear();
-      this.recent.set(sub, { account, until: Date.now() + REMEMBER_MS });
-    }
+    if (account) this.remember(account);
     return account;
   }
 
-  forget(sub: string): void {
-    this.recent.delete(sub);
+  /** The account as a login on this node just left it. */
+  remember(account: SsoAccount): void {
+    if (this.recent.size >= REMEMBER_MAX_ACCOUNTS) this.recent.clear();
+    this.recent.set(account.sub, { account, until: Date.now() + REMEMBER_MS });
   }
 }
 

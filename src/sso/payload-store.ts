@@ -23,6 +23,13 @@ interface Upsert {
   expiresAt: Date | null;
 }
 
+interface Key {
+  model: string;
+  id: string;
+}
+/** The keys as rows `k(model, id)` of a FROM or USING clause. */
+const keyRows = (keys: readonly Key[]) => sql`jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(model text, id text)`;
+
 const UPSERT_COLUMNS: Column<Upsert>[] = [
   { name: 'model', value: (u) => u.model },
   { name: 'id', value: (u) => u.id },
@@ -45,6 +52,14 @@ export class SsoPayloadStore {
   private readonly recent = new RecentReads();
   private readonly finds = new Map<Lookup, StatementBatcher<Find, Found | undefined>>();
   private readonly upserts = new StatementBatcher<Upsert, void>((rows) => this.upsertAll(rows));
+  private readonly consumes = new StatementBatcher<Key, void>(async (keys) => {
+    await sql`UPDATE sso_payloads p SET consumed_at = ${new Date()} FROM ${keyRows(keys)} WHERE p.model = k.model AND p.id = k.id`.execute(this.db);
+    return [];
+  });
+  private readonly destroys = new StatementBatcher<Key, void>(async (keys) => {
+    await sql`DELETE FROM sso_payloads p USING ${keyRows(keys)} WHERE p.model = k.model AND p.id = k.id`.execute(this.db);
+    return [];
+  });
 
   constructor(private readonly db: Kysely<Database>) {
     for (const column of ['id', 'uid', 'user_code'] as const) this.finds.set(column, new StatementBatcher((keys) => this.findAll(column, keys)));
@@ -61,11 +76,11 @@ export class SsoPayloadStore {
     findByUserCode: (userCode) => this.findBy(model, 'user_code', userCode),
     consume: async (id) => {
       this.recent.forget(model, id);
-      await this.db.updateTable('sso_payloads').set({ consumed_at: new Date() }).where('model', '=', model).where('id', '=', id).execute();
+      await this.consumes.submit({ model, id });
     },
     destroy: async (id) => {
       this.recent.forget(model, id);
-      await this.db.deleteFrom('sso_payloads').where('model', '=', model).where('id', '=', id).execute();
+      await this.destroys.submit({ model, id });
     },
     revokeByGrantId: async (grantId) => {
       this.recent.forgetAll();

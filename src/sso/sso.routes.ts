@@ -254,7 +254,7 @@ export default async function ssoRoutes(app: FastifyInstance): Promise<void> {
         interaction.result = { error: 'unmet_authentication_requirements', error_description: `the login reached ${acr ?? 'no level'}, the portal asked for ${login.requestedAcr.join(' or ')}` };
       } else {
         const account = await linkAccount(db, identityProvider.code, identity);
-        accounts.forget(account.sub);
+        accounts.remember(account);
         interaction.result = { login: { accountId: account.sub, acr, amr: ['ext'], remember: true } };
       }
     } catch (error) {

@@ -63,15 +63,14 @@ describeEachEngine('single sign-on storage', (engine) => {
       expect(read.map((payload) => payload?.accountId)).toEqual(['second', ...ids.slice(1), ids[1], undefined]);
     });
 
-    it('never returns an expired payload, and marks a consumed one', async () => {
+    it('never returns an expired or destroyed payload, and marks a consumed one', async () => {
       const adapter = new SsoPayloadStore(database.db).adapterFactory('AuthorizationCode');
-      const [live, expired] = [unique('code'), unique('code')];
-      await Promise.all([adapter.upsert(live, { jti: live }, 60), adapter.upsert(expired, { jti: expired }, 60)]);
+      const [live, other, expired, destroyed] = [unique('code'), unique('code'), unique('code'), unique('code')];
+      await Promise.all([live, other, expired, destroyed].map((id) => adapter.upsert(id, { jti: id }, 60)));
       await database.db.updateTable('sso_payloads').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expired).execute();
-      await adapter.consume(live);
-      const [consumed, gone] = await Promise.all([adapter.find(live), adapter.find(expired)]);
-      expect(consumed).toMatchObject({ jti: live, consumed: expect.any(Number) });
-      expect(gone).toBeUndefined();
+      await Promise.all([adapter.consume(live), adapter.destroy(destroyed)]);
+      const found = await Promise.all([live, other, expired, destroyed].map((id) => adapter.find(id)));
+      expect(found).toEqual([{ jti: live, consumed: expect.any(Number) }, { jti: other }, undefined, undefined]);
     });
 
     it('gives every reader its own copy of a remembered payload, and forgets it when this node changes it', async () => {
