@@ -63,12 +63,13 @@ export async function lockPayments(trx: Transaction<Database>, ids: readonly str
 /**
  * The payments that gave `provider` these merchant references, row-locked in id order, in one
  * round trip (a callback's whole load is this and the ledger check). Keyed by referenceKey.
+ * The references travel as arrays, whose length the planner sees (index lookups, never a scan).
  */
 export async function lockPaymentsByReference(trx: Transaction<Database>, references: readonly { provider: string; reference: string }[]): Promise<Map<string, PaymentState>> {
   if (references.length === 0) return new Map();
   const { rows } = await sql<PaymentRow & { ref_provider: string; ref_reference: string }>`
     SELECT p.*, r.provider AS ref_provider, r.reference AS ref_reference
-    FROM jsonb_to_recordset(${JSON.stringify(references)}::jsonb) AS k(provider text, reference text)
+    FROM unnest(${references.map((r) => r.provider)}::text[], ${references.map((r) => r.reference)}::text[]) AS k(provider, reference)
     JOIN payment_references r ON r.provider = k.provider AND r.reference = k.reference
     JOIN payments p ON p.id = r.payment_id
     ORDER BY p.id

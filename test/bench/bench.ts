@@ -86,7 +86,7 @@ async function runAllScenarios(settings: BenchSettings): Promise<BenchOutcomes> 
     paymentCallbacks: await attempt('paymentCallbacks', 'signed VNPay IPN callbacks on Postgres', () => paymentCallbacks(timing, connections.paymentCallbacks)),
     paymentCreation: await attempt('paymentCreation', 'payment creation on Postgres', () => paymentCreation(timing, connections.paymentCreation)),
     nativeSync: await attempt('nativeSync', 'DongBoHoSoMC on Postgres', () => nativeSync(timing, connections.nativeSync, POSTGRES_DOSSIERS)),
-    sso: await attempt('sso', 'single sign-on (logins, code exchange, userinfo) on Postgres', () => ssoScenarios(settings.durationSeconds)),
+    sso: await attempt('sso', 'single sign-on (logins, code exchange, userinfo) on Postgres', () => ssoScenarios(timing)),
     submissionRouting: await attempt('submissionRouting', 'submissions into inboxes on Postgres', () => submissionRouting(timing, connections.submissionRouting)),
   };
 }

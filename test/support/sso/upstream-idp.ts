@@ -7,7 +7,7 @@ import { findFreePort } from '../../bench/children';
 /**
  * A real upstream identity provider for tests: a second oidc-provider instance, on
  * http://localhost:<port> (the hub is on 127.0.0.1, so the two never share cookies). Its
- * login page logs in `nextCitizen` at once; `fault` makes its token endpoint misbehave the
+ * login page logs in `nextCitizen` at once (or whoever `pickCitizen` names); `fault` makes its token endpoint misbehave the
  * ways a broken or hostile provider could.
  */
 export interface UpstreamCitizen {
@@ -23,6 +23,8 @@ export interface UpstreamIdp {
   clientId: string;
   clientSecret: string;
   nextCitizen: UpstreamCitizen;
+  /** Who logs in at the next login page; `nextCitizen` unless replaced (the bench rotates over many citizens). */
+  pickCitizen: () => UpstreamCitizen;
   fault: UpstreamFault;
   /** Authorization requests it received (query parameters), newest last. */
   authorizationRequests: URLSearchParams[];
@@ -67,6 +69,7 @@ export async function startUpstreamIdp(options: { hubCallbackUrl: string; client
     clientId,
     clientSecret: UPSTREAM_SECRET,
     nextCitizen: { subject: 'vneid-0001', claims: { name: 'Bùi Thị Lan', id_number: '001190099999', birthdate: '1990-05-17' }, acr: 'LoA2' },
+    pickCitizen: () => upstream.nextCitizen,
     fault: 'none',
     authorizationRequests: [],
     close: async () => undefined,
@@ -96,7 +99,7 @@ export async function startUpstreamIdp(options: { hubCallbackUrl: string; client
     const match = /^\/interaction\/([^/?]+)/.exec(request.url ?? '');
     if (!match) return callback(request, response);
     // The upstream's login page: the test's citizen logs in at once.
-    const citizen = upstream.nextCitizen;
+    const citizen = upstream.pickCitizen();
     citizens.set(citizen.subject, citizen);
     await provider.interactionFinished(request, response, { login: { accountId: citizen.subject, acr: citizen.acr } }, { mergeWithLastSubmission: false });
   });
