@@ -81,6 +81,14 @@ export interface IdentityProviderContext {
   /** `{PUBLIC_URL}/sso/callback/{code}`: the hub's redirect URI at this provider. */
   callbackUrl: string;
   publicUrl: string;
+  /** The hub's HTTP client for calls to the provider (keep-alive, bounded answers). */
+  http: UpstreamHttp;
 }
+
+/**
+ * A call to an identity provider, fetch()'s shape: the answer is a standard Response. It
+ * fails as fetch() does: a TypeError when no answer came, the signal's reason when aborted.
+ */
+export type UpstreamHttp = (url: string, call: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<Response>;
 
 export type IdentityProviderFactory = (party: IdentityProviderParty, context: IdentityProviderContext) => IdentityProvider;

@@ -13,6 +13,7 @@ import { loadOrCreateSsoKeys, publishedSsoKeys } from './keys';
 import { type Locale, chooseLocale } from './messages';
 import { PAGE_CSP, STYLESHEET, STYLESHEET_PATH, chooserPage, demoLoginPage, errorPage } from './pages';
 import { SsoPayloadStore } from './payload-store';
+import { UpstreamHttpClient } from './upstream-http';
 import { type ContractUserinfo, portalUserinfo } from './portal-claims';
 import { ALL_CLAIM_SCOPES, PORTAL_COMPATIBLE, type PortalCompatibleRequest, SSO_ROUTES, createSsoProvider } from './provider';
 
@@ -59,7 +60,9 @@ export default async function ssoRoutes(app: FastifyInstance): Promise<void> {
   const publicUrl = new URL(config.publicUrl);
   const secureCookies = publicUrl.protocol === 'https:';
   const store = new SsoPayloadStore(db);
-  const identityProviders = identityProvidersOf(parties, config.publicUrl);
+  const upstreamHttp = new UpstreamHttpClient();
+  app.addHook('onClose', () => upstreamHttp.close());
+  const identityProviders = identityProvidersOf(parties, config.publicUrl, upstreamHttp.call);
   const clients = ssoClients(parties);
   const accounts = new AccountReader(db);
   const provider = createSsoProvider({

@@ -54,6 +54,11 @@ export function oidcIdentityProvider(party: IdentityProviderParty, context: Iden
       const config = await oidc.discovery(issuer, settings.clientId, { client_secret: settings.clientSecret }, clientAuth, {
         timeout: settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
         execute: isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : [],
+        // Kept by the configuration: every later call to the provider goes through it too.
+        [oidc.customFetch]: (url, { method, headers, body, signal }) => {
+          if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof URLSearchParams)) throw new TypeError('a request body to an identity provider is a form or a string');
+          return context.http(url, { method, headers, body: body?.toString(), signal });
+        },
       });
       // ID tokens from the token endpoint get their signature checked too, not only TLS trust.
       oidc.enableNonRepudiationChecks(config);
