@@ -17,9 +17,14 @@ function toJson<R>(columns: readonly Column<R>[], rows: readonly R[]): string {
   return JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((c) => [c.name, c.value(row)]))));
 }
 
-/** `SELECT <columns> FROM <rows as records of table>`, for INSERT ... SELECT and UPDATE ... FROM. */
+/**
+ * `SELECT <columns> FROM <rows as records of table>`, for INSERT ... SELECT and UPDATE ... FROM.
+ * The LIMIT (never reached) tells the planner how many rows come: it estimates any record
+ * set at 100 rows, and joined in an UPDATE ... FROM against a table of some tens of
+ * thousands of rows that made it scan the whole table rather than look 100 keys up.
+ */
 export function selectRows<R>(table: string, columns: readonly Column<R>[], rows: readonly R[]): RawBuilder<unknown> {
-  return sql`SELECT ${sql.join(columns.map((c) => sql.ref(c.name)))} FROM jsonb_populate_recordset(NULL::${sql.table(table)}, ${toJson(columns, rows)}::jsonb)`;
+  return sql`SELECT ${sql.join(columns.map((c) => sql.ref(c.name)))} FROM jsonb_populate_recordset(NULL::${sql.table(table)}, ${toJson(columns, rows)}::jsonb) LIMIT ${sql.lit(rows.length)}`;
 }
 
 export function insertRows<R>(table: string, columns: readonly Column<R>[], rows: readonly R[]): RawBuilder<unknown> {
