@@ -2,6 +2,7 @@ import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import type { MessageRecord } from '../audit/message-log';
 import { writeBatch } from './commit-records';
+import { StatementBatcher } from '../db/statement-batcher';
 import { HubError } from '../errors';
 import type { OutboxEvent } from '../events/outbox';
 
@@ -80,12 +81,10 @@ export class ConcurrentChangeError extends Error {
 const CONFLICT_RETRIES = 3;
 
 interface Pending {
-  handler: CommitHandler<unknown> | undefined;
+  handler: CommitHandler<unknown>;
   job: Job<unknown>;
   keys: readonly string[];
   weight: number;
-  /** Set for message-log-only records. */
-  recorded?: { status: number; outcome: string };
   resolve(answer: Answer): void;
   reject(error: unknown): void;
 }
@@ -107,6 +106,17 @@ export class CommitPipeline {
   private readonly keysInFlight = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
+  /**
+   * Records of messages that changed nothing go alone, one INSERT at a time (atomic by
+   * itself, no BEGIN or COMMIT): they gather while the previous INSERT runs, so that under
+   * load a read costs a small share of a statement. Only the log waits for them; the
+   * answer went out before.
+   */
+  private readonly records = new StatementBatcher<MessageRecord, void>(async (messages) => {
+    await writeBatch(this.db, [], { events: [], idempotency: [], messages });
+    this.options.onCommitted?.();
+    return [];
+  }, 1);
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -120,8 +130,10 @@ export class CommitPipeline {
   }
 
   /** Records an inbound message that changed nothing (a read, a refusal at the edge). */
-  record(log: Job<unknown>['log'], status: number, outcome: string): Promise<Answer> {
-    return this.enqueue({ handler: undefined, job: { payload: undefined, log }, keys: [], weight: 1, recorded: { status, outcome } });
+  async record(log: Job<unknown>['log'], status: number, outcome: string): Promise<Answer> {
+    if (this.closed) throw new HubError('SERVICE_UNAVAILABLE', 'the hub is shutting down');
+    if (log) await this.records.submit({ ...log, statusCode: status, outcome });
+    return { status, outcome, body: undefined };
   }
 
   private enqueue(pending: Omit<Pending, 'resolve' | 'reject'>): Promise<Answer> {
@@ -213,11 +225,6 @@ export class CommitPipeline {
   }
 
   private async runTransaction(batch: Pending[]): Promise<Answer[]> {
-    // Records alone (reads, refusals at the edge) are one INSERT, atomic by itself: no BEGIN and COMMIT round trips.
-    if (batch.every((pending) => pending.recorded)) {
-      await writeBatch(this.db, [], { events: [], idempotency: [], messages: batch.flatMap((p) => (p.job.log ? [{ ...p.job.log, statusCode: p.recorded!.status, outcome: p.recorded!.outcome }] : [])) });
-      return batch.map((pending) => ({ ...pending.recorded!, body: undefined }));
-    }
     const now = new Date();
     return this.db.transaction().execute(async (trx) => {
       const answers = new Array<Answer>(batch.length);
@@ -226,13 +233,9 @@ export class CommitPipeline {
       // Each handler gets its jobs in arrival order; handlers run in order of first arrival.
       const groups = new Map<CommitHandler<unknown>, number[]>();
       batch.forEach((pending, index) => {
-        if (pending.recorded) {
-          answers[index] = { ...pending.recorded, body: undefined };
-          return;
-        }
-        const group = groups.get(pending.handler!) ?? [];
+        const group = groups.get(pending.handler) ?? [];
         group.push(index);
-        groups.set(pending.handler!, group);
+        groups.set(pending.handler, group);
       });
       for (const [handler, indexes] of groups) {
         const result = await handler.execute(trx, indexes.map((i) => batch[i]!.job), now);
@@ -263,5 +266,6 @@ export class CommitPipeline {
       if (this.inFlight.size === 0) this.pump();
       await Promise.allSettled([...this.inFlight]);
     }
+    await this.records.drained();
   }
 }

@@ -16,6 +16,11 @@ export class StatementBatcher<I, R> {
     private readonly concurrency = 2,
   ) {}
 
+  /** Resolves once nothing is queued or running (graceful shutdown). */
+  async drained(): Promise<void> {
+    while (this.queue.length > 0 || this.running > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
   submit(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
