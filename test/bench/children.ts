@@ -28,13 +28,28 @@ process.once('exit', () => {
   for (const server of running) if (!server.hasExited()) process.kill(server.pid, 'SIGKILL');
 });
 
-/** A port nobody listens on right now: bind port 0, read the port, close (also used by the tests' process helpers). */
-export async function findFreePort(): Promise<number> {
+/**
+ * Ports handed out for servers started later are drawn below Linux's ephemeral range
+ * (32768–60999): a port from that range (what binding port 0 gives) is also what the
+ * kernel picks as the local port of outgoing connections, so a database or HTTP client
+ * connecting in the meantime could take it, and the server would then fail with EADDRINUSE.
+ */
+const PORT_RANGE = { from: 20_000, to: 32_000 };
+
+function canListen(port: number): Promise<boolean> {
   const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** A port nobody listens on right now, for a server started later (also used by the tests' process helpers). */
+export async function findFreePort(): Promise<number> {
+  for (;;) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    if (await canListen(port)) return port;
+  }
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
@@ -10,6 +9,7 @@ import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { DatabaseHandle } from '../../src/db/connect';
 import type { PartyDeclaration } from '../../src/parties/party';
+import { findFreePort } from '../bench/children';
 import { describeEachEngine, openTestDatabase } from '../support/databases';
 import { type MomoSimulator, startMomoSimulator } from '../support/payment-simulators/momo-simulator';
 import type { ProviderSimulator } from '../support/payment-simulators/simulator';
@@ -33,14 +33,6 @@ const INIT_FIXTURE = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixture
 const PLATFORM_SECRET = INIT_FIXTURE._secret_used_for_MaXacThuc as string;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Providers exercised only through the generic walk (their protocols' own tests are in test/contract). */
 const OTHER_PROVIDERS = { zalopay: startZalopaySimulator, payoo: startPayooSimulator, vietqr: startVietqrSimulator } as const;
@@ -104,7 +96,7 @@ describeEachEngine('payments', (engine) => {
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     base = `http://127.0.0.1:${port}`;
     vnpay = await startVnpaySimulator({ callbackUrl: `${base}/v1/callbacks/vnpay`, returnUrl: `${base}/v1/payments/return/vnpay` });
     momo = await startMomoSimulator({ callbackUrl: `${base}/v1/callbacks/momo`, returnUrl: `${base}/v1/payments/return/momo` });
