@@ -18,6 +18,13 @@ export function toVietnamTimeOrNull(instant: Date | null | undefined): string | 
 export const RFC3339_PATTERN =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
 
+/** RFC 3339 on a day that exists: the pattern and Date.parse alone let 2026-02-30 through (as March 2). */
 export function isRfc3339(value: string): boolean {
-  return RFC3339_PATTERN.test(value) && !Number.isNaN(Date.parse(value));
+  return RFC3339_PATTERN.test(value) && isCalendarDate(Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10))) && !Number.isNaN(Date.parse(value));
+}
+
+/** Whether the day exists: Date.parse rolls 2026-02-30 over to March 2 rather than refusing it. */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

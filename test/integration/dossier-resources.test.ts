@@ -44,6 +44,7 @@ describeEachEngine('dossier headers, results and reads', (engine) => {
     ['an unknown field', '000.00.00.H26-261124-7002', { ...dossierHeader(), colour: 'blue' }, 422, 'VALIDATION_FAILED', '/colour'],
     ['an amount sent as a string', '000.00.00.H26-261124-7003', dossierHeader('000.00.00.H26', { fees: [{ name: 'Lệ phí', amount: '50000' }] }), 422, 'VALIDATION_FAILED', '/fees/0/amount'],
     ['a date without offset', '000.00.00.H26-261124-7004', dossierHeader('000.00.00.H26', { receivedAt: '2026-11-24T08:30:15' }), 422, 'VALIDATION_FAILED', '/receivedAt'],
+    ['a day that does not exist', '000.00.00.H26-261124-7008', dossierHeader('000.00.00.H26', { dueAt: '2027-02-30T17:00:00+07:00' }), 422, 'VALIDATION_FAILED', '/dueAt'],
     ['a due date before receipt', '000.00.00.H26-261124-7005', dossierHeader('000.00.00.H26', { dueAt: '2026-11-01T08:00:00+07:00' }), 422, 'VALIDATION_FAILED', '/dueAt'],
     ['a missing applicant name', '000.00.00.H26-261124-7006', dossierHeader('000.00.00.H26', { applicant: { type: 'CITIZEN' } }), 422, 'VALIDATION_FAILED', '/applicant/name'],
     ['a dossier code of the wrong shape', 'not-a-code', dossierHeader(), 422, 'VALIDATION_FAILED', '/dossierCode'],

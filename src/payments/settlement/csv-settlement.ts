@@ -1,5 +1,5 @@
 import { isRfc3339 } from '../../time';
-import { isCalendarDate, ProblemList, quoted, type SettlementFile, type SettlementLine, type SettlementType } from './settlement-line';
+import { ProblemList, quoted, type SettlementFile, type SettlementLine, type SettlementType } from './settlement-line';
 
 /**
  * The hub's own settlement format, for providers that send no file of their own (an
@@ -94,7 +94,7 @@ function settlementLine(lineNumber: number, value: (column: Column) => string, p
   if (!type) problems.add(lineNumber, 'type', `${quoted(typeText)} is neither PAYMENT nor REFUND`);
 
   const occurredAtText = value('occurred_at');
-  if (occurredAtText !== '' && !isDateTime(occurredAtText)) problems.add(lineNumber, 'occurred_at', `${quoted(occurredAtText)} is not an RFC 3339 date-time with an offset`);
+  if (occurredAtText !== '' && !isRfc3339(occurredAtText)) problems.add(lineNumber, 'occurred_at', `${quoted(occurredAtText)} is not an RFC 3339 date-time with an offset`);
 
   if (problems.count > before || !type) return undefined;
   return {
@@ -105,11 +105,6 @@ function settlementLine(lineNumber: number, value: (column: Column) => string, p
     type,
     occurredAt: occurredAtText === '' ? null : new Date(occurredAtText),
   };
-}
-
-/** RFC 3339 on a day that exists (the pattern alone lets 2026-02-30 through). */
-function isDateTime(value: string): boolean {
-  return isRfc3339(value) && isCalendarDate(Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10)));
 }
 
 type CsvRecord = { lineNumber: number; fields: string[] };

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isCalendarDate, ProblemList, quoted, type SettlementFile, type SettlementLine, type SettlementType } from './settlement-line';
+import { isCalendarDate } from '../../time';
+import { ProblemList, quoted, type SettlementFile, type SettlementLine, type SettlementType } from './settlement-line';
 
 /**
  * Napas e-commerce daily reconciliation file (after PGP decryption): fixed-width text lines,
