@@ -125,12 +125,9 @@ export class SsoPayloadStore {
     return [];
   }
 
-/** Keeps what the hub needs to finish an upstream login, under its `state`, for `ttlSeconds`. */
+  /** Keeps what the hub needs to finish an upstream login, under its `state`, for `ttlSeconds` (with the provider's payload writes). */
   async saveUpstreamLogin(state: string, login: UpstreamLoginRecord, ttlSeconds: number): Promise<void> {
-    await this.db
-      .insertInto('sso_payloads')
-      .values({ model: UPSTREAM_LOGIN, id: state, payload: JSON.stringify(login), expires_at: new Date(Date.now() + ttlSeconds * 1000) })
-      .execute();
+    await this.upserts.submit({ model: UPSTREAM_LOGIN, id: state, payload: login as unknown as AdapterPayload, expiresAt: new Date(Date.now() + ttlSeconds * 1000) });
   }
 
   /** The upstream login of `state`, once: a second call (a replayed callback) gets nothing. */
