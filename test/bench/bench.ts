@@ -98,6 +98,7 @@ async function cleanUp(): Promise<void> {
 
 async function main(): Promise<number> {
   const settings: BenchSettings = {
+    node: process.version,
     durationSeconds: secondsFromEnv('BENCH_DURATION', 15),
     warmupSeconds: 3,
     connections: { baseline: 64, hubSingle: 64, hubBatch: 8, pgliteSingle: 32, paymentCallbacks: 64, paymentCreation: 64, nativeSync: 64, submissionRouting: 64 },

@@ -29,6 +29,8 @@ type HttpScenario = 'baseline' | 'hubSingle' | 'hubBatch' | 'pgliteSingle' | 'pa
 type EventsScenario = 'relayThroughput' | 'relayLatency' | 'kafkaOutage';
 
 export interface BenchSettings {
+  /** The Node.js the servers run on (the bench's own): numbers differ a lot between releases. */
+  node: string;
   durationSeconds: number;
   warmupSeconds: number;
   connections: Record<HttpScenario, number>;
@@ -323,7 +325,7 @@ export function formatReport(outcomes: BenchOutcomes, settings: BenchSettings, c
   const failures = notes(outcomes);
   const targets = checks.map((c) => [c.target, c.measured, c.verdict + (c.problems.length ? ` (${c.problems.join(', ')})` : '')]);
   return [
-    `Liên Thông benchmark: ${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s warm-up; load generator on the same machine`,
+    `Liên Thông benchmark on Node ${settings.node}: ${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s warm-up; load generator on the same machine`,
     '',
     table([['scenario', 'conns', 'req/s mean', 'req/s median', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], ...scenarios]),
     '',
