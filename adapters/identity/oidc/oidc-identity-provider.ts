@@ -55,8 +55,9 @@ export function oidcIdentityProvider(party: IdentityProviderParty, context: Iden
         timeout: settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
         execute: isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : [],
         // Kept by the configuration: every later call to the provider goes through it too.
-        [oidc.customFetch]: (url, { method, headers, body, signal }) => {
-          if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof URLSearchParams)) throw new TypeError('a request body to an identity provider is a form or a string');
+        // openid-client sends forms (token, revocation) or nothing; a stream would be a new use to wire.
+        [oidc.customFetch]: async (url, { method, headers, body, signal }) => {
+          if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof URLSearchParams)) throw new Error('the hub sends identity providers forms or strings, not streams or bytes');
           return context.http(url, { method, headers, body: body?.toString(), signal });
         },
       });
