@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, type LogEntry, logLevel, type Producer } from 'kafkajs';
+import { type Admin, CompressionTypes, Kafka, type LogEntry, logLevel, type Producer } from 'kafkajs';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventMessage, EventPublisher } from './publisher';
 
@@ -17,8 +17,11 @@ export interface KafkaPublisherOptions {
  * longer outages are the relay's back-off, so a call never hangs for minutes.
  */
 export class KafkaPublisher implements EventPublisher {
+  private readonly kafka: Kafka;
   private readonly producer: Producer;
   private connecting: Promise<void> | undefined;
+  /** For probes: the producer has no request of its own that reaches a broker without sending. */
+  private admin: Admin | undefined;
 
   constructor(options: KafkaPublisherOptions) {
     const kafka = new Kafka({
@@ -35,6 +38,7 @@ export class KafkaPublisher implements EventPublisher {
         else options.log.warn(line, message);
       },
     });
+    this.kafka = kafka;
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
     this.producer.on('producer.disconnect', () => (this.connecting = undefined));
   }
@@ -65,8 +69,16 @@ export class KafkaPublisher implements EventPublisher {
     return this.connecting;
   }
 
+  /** A Metadata request, which any broker of the cluster answers. */
+  async probe(): Promise<void> {
+    this.admin ??= this.kafka.admin();
+    await this.admin.connect();
+    await this.admin.describeCluster();
+  }
+
   async close(): Promise<void> {
     this.connecting = undefined;
+    await this.admin?.disconnect();
     await this.producer.disconnect();
   }
 }

@@ -15,5 +15,7 @@ export interface EventMessage {
 export interface EventPublisher {
   /** Resolves once every message is acknowledged by all in-sync replicas, in order per key; rejects otherwise. */
   publish(messages: readonly EventMessage[]): Promise<void>;
+  /** Resolves when a broker answers a request now (readiness while there is nothing to publish); rejects otherwise. */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }

@@ -31,6 +31,8 @@ export interface RelayOptions {
   leaseMs?: number;
   /** Poll interval while there is nothing to publish (a sealer round wakes it sooner). */
   idleMs?: number;
+  /** While there is nothing to publish, the broker is asked whether it answers at least this often. */
+  probeMs?: number;
 }
 
 export type RelayState = 'starting' | 'publishing' | 'failing' | 'standby';
@@ -45,11 +47,14 @@ export interface RelayStatus {
 const DEFAULT_BATCH = 2000;
 const DEFAULT_LEASE_MS = 30_000;
 const DEFAULT_IDLE_MS = 250;
+const DEFAULT_PROBE_MS = 5000;
 
 export class Relay {
   private readonly loop: BackgroundLoop;
   private readonly holder = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private current: RelayStatus = { state: 'starting', since: new Date() };
+  /** When a broker last answered (an acknowledged publish or a probe), epoch ms. */
+  private lastContact = 0;
   private readonly published: Counter<'topic'>;
   private readonly latency: Histogram;
 
@@ -125,11 +130,18 @@ export class Relay {
     }
     const events = await readFeed(db, position, batchSize);
     if (events.length === 0) {
-      if (this.current.state !== 'failing') this.setState('publishing');
+      // Nothing to publish says nothing about the broker: readiness must not report one that nobody
+      // has reached lately (at start, or gone while idle), nor a failure the broker has recovered from.
+      if (this.current.state !== 'publishing' || Date.now() - this.lastContact >= (this.options.probeMs ?? DEFAULT_PROBE_MS)) {
+        await publisher.probe();
+        this.lastContact = Date.now();
+      }
+      this.setState('publishing');
       return false;
     }
     await publisher.publish(events.map((e) => this.message(e)));
     const acknowledgedAt = Date.now();
+    this.lastContact = acknowledgedAt;
     if (!(await advanceConsumer(db, 'kafka', events.at(-1)!.position, this.holder))) {
       // Another relay took the lease while this round ran (it was slower than the lease): it
       // publishes from the recorded position, so these events may go out twice, never zero times.

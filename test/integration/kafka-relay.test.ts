@@ -6,6 +6,7 @@ import type { EventMessage, EventPublisher } from '../../src/events/publisher';
 import { Relay } from '../../src/events/relay';
 import { describeEachEngine } from '../support/databases';
 import { KafkaTestBroker, type StoredRecord } from '../support/kafka/broker';
+import { until } from '../support/until';
 import { type TestHub, as, dossierHeader, newDossierCode, startTestHub } from '../support/test-hub';
 
 const silent = pino({ level: 'silent' }) as FastifyBaseLogger;
@@ -65,10 +66,10 @@ describeEachEngine('Kafka relay', (engine) => {
   }
 
   /** Seals, wakes the relay, and polls /health/ready until `matches` holds for its body. */
-  async function readinessOnce(what: string, matches: (body: { kafka: { unpublished: number }; checks: { kafka: { status: string } } }) => boolean) {
+  async function readinessOnce(what: string, matches: (body: { kafka: { unpublished: number }; checks: { kafka: { status: string } } }) => boolean, timeoutMs = 10_000) {
     await hub.app.hub.sealer.flush();
     hub.app.hub.relay!.wake();
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const ready = await hub.app.inject({ method: 'GET', url: '/health/ready' });
       if (matches(ready.json())) return ready;
@@ -146,6 +147,19 @@ describeEachEngine('Kafka relay', (engine) => {
     expect(injected.remaining).toBe(0);
   });
 
+  it('says the broker is down while there is nothing to publish, and that it is back', async () => {
+    await readinessOnce('the relay to catch up', (body) => body.kafka.unpublished === 0 && body.checks.kafka.status === 'ok');
+    await broker.pause();
+    try {
+      // The relay asks the idle broker every 5 s; kafkajs retries before giving up.
+      const down = await readinessOnce('readiness to notice the idle broker is gone', (body) => body.checks.kafka.status === 'degraded', 20_000);
+      expect(down.json().kafka.unpublished).toBe(0);
+    } finally {
+      await broker.resume();
+    }
+    await readinessOnce('readiness to see the broker back', (body) => body.checks.kafka.status === 'ok', 20_000);
+  });
+
   it('keeps accepting while the broker is down, says so, and catches up when it is back', async () => {
     await broker.pause();
     try {
@@ -188,6 +202,7 @@ describeEachEngine('Kafka relay instances', (engine) => {
       registry: new Registry(),
       leaseMs,
       idleMs: 20,
+      probeMs: 50,
     });
   }
   const kafka = () => new KafkaPublisher({ brokers: [broker.address], clientId: 'test-relay', log: silent });
@@ -230,6 +245,27 @@ describeEachEngine('Kafka relay instances', (engine) => {
     expect(new Set(ids).size).toBe(13);
   });
 
+  it('does not say it publishes before a broker has answered, even with nothing to publish', async () => {
+    let brokerAnswers = false;
+    const probed: EventPublisher = {
+      publish: async () => undefined,
+      probe: async () => {
+        if (!brokerAnswers) throw new Error('connect ECONNREFUSED');
+      },
+      close: async () => undefined,
+    };
+    const lonely = relay(probed);
+    lonely.start();
+    try {
+      await until('the relay to report the unreachable broker', () => lonely.status.state === 'failing', { wake: () => lonely.wake() });
+      expect(lonely.status.lastError).toBe('connect ECONNREFUSED');
+      brokerAnswers = true;
+      await until('the relay to report the broker back', () => lonely.status.state === 'publishing', { wake: () => lonely.wake() });
+    } finally {
+      await lonely.stop();
+    }
+  });
+
   it('publishes again, never zero times, what a relay that died between publishing and recording had sent', async () => {
     const before = idsIn('instances').length;
     const codes = await acceptEvents(4);
@@ -243,6 +279,7 @@ describeEachEngine('Kafka relay instances', (engine) => {
         published();
         await new Promise(() => undefined); // never returns: the process is gone
       },
+      probe: () => real.probe(),
       close: () => real.close(),
     };
     relay(dying, 300).start();
