@@ -7,8 +7,10 @@
 # Build stage: the full dependency tree (the compiler, swc, is a devDependency), then TypeScript → dist/.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-# Lockfile first, so that the dependency layer is reused until the dependencies change.
+# Lockfile first, so that the dependency layer is reused until the dependencies change; the
+# patches (patch-package, run by postinstall) belong to the dependencies.
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -21,6 +23,7 @@ ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The embedded database (when DATABASE_URL is unset) and the generated keys live in /data;
