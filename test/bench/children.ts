@@ -144,3 +144,17 @@ export function sampleMaxRss(pid: number): { stop(): number } {
     },
   };
 }
+
+/** Clock ticks per second of /proc/<pid>/stat's CPU times: 100 on every Linux these machines run. */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds (user + system, all threads) a process has used so far; NaN off Linux or once it is gone. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -245,9 +245,9 @@ function checkSso({ sso }: BenchOutcomes): TargetCheck[] {
   if (!sso.ok) return targets.map(notRun);
   const { userinfoPerSecond: u, tokenExchangesPerSecond: t, fullLoginsPerSecond: l } = sso.result;
   return [
-    check(targets[0], `${whole(u.mean)} req/s, p99 ${u.p99Ms} ms`, u.mean >= TARGETS.userinfoPerSecond, failedAnswers(u)),
+    check(targets[0], `${whole(u.mean)} req/s, p99 ${u.p99Ms} ms, hub CPU ${whole(u.hubCpuUsPerRequest)} µs a request`, u.mean >= TARGETS.userinfoPerSecond, failedAnswers(u)),
     check(targets[1], `${whole(t.perSecond)}/s (${whole(t.exchanged)} codes)`, t.perSecond >= TARGETS.tokenExchangesPerSecond, t.failures ? [`${t.failures} failed`] : []),
-    check(targets[2], `${whole(l.perSecond)}/s`, l.perSecond >= TARGETS.fullLoginsPerSecond, l.failures ? [`${l.failures} failed${l.firstFailure ? `: ${l.firstFailure}` : ''}`] : []),
+    check(targets[2], `${whole(l.perSecond)}/s, hub CPU ${l.hubCpuMsPerLogin.toFixed(1)} ms a login`, l.perSecond >= TARGETS.fullLoginsPerSecond, l.failures ? [`${l.failures} failed${l.firstFailure ? `: ${l.firstFailure}` : ''}`] : []),
   ];
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { TestBrowser, chooserForm } from '../support/sso/browser';
 import { startUpstreamIdp } from '../support/sso/upstream-idp';
-import { findFreePort, startNodeServer, waitUntilReady } from './children';
+import { cpuSecondsOf, findFreePort, startNodeServer, waitUntilReady } from './children';
 import { withFreshDatabase } from './databases';
 import { measureLoad } from './load';
 import type { Timing } from './scenarios';
@@ -26,7 +26,7 @@ const VERIFIER = 'v'.repeat(43);
 const CITIZENS = 500;
 const CHALLENGE = { verifier: VERIFIER, challenge: createHash('sha256').update(VERIFIER).digest('base64url') };
 
-async function closedLoop(workers: number, seconds: number, once: () => Promise<void>): Promise<{ perSecond: number; failures: number; firstFailure?: string }> {
+async function closedLoop(workers: number, seconds: number, once: () => Promise<void>): Promise<{ perSecond: number; done: number; failures: number; firstFailure?: string }> {
   const until = Date.now() + seconds * 1000;
   let done = 0;
   let failures = 0;
@@ -45,13 +45,14 @@ async function closedLoop(workers: number, seconds: number, once: () => Promise<
       }
     }),
   );
-  return { perSecond: Math.round((done / (Date.now() - started)) * 1000), failures, ...(firstFailure ? { firstFailure } : {}) };
+  return { perSecond: Math.round((done / (Date.now() - started)) * 1000), done, failures, ...(firstFailure ? { firstFailure } : {}) };
 }
 
 export interface SsoBenchResult {
-  fullLoginsPerSecond: { perSecond: number; failures: number; firstFailure?: string };
+  /** With the hub's CPU per login (all its threads): the machine's load generator and upstream share the cores, this number does not. */
+  fullLoginsPerSecond: { perSecond: number; done: number; failures: number; firstFailure?: string; hubCpuMsPerLogin: number };
   tokenExchangesPerSecond: { perSecond: number; exchanged: number; failures: number };
-  userinfoPerSecond: { mean: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
+  userinfoPerSecond: { mean: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number; hubCpuUsPerRequest: number };
 }
 
 export function ssoScenarios(timing: Timing): Promise<SsoBenchResult> {
@@ -108,7 +109,9 @@ export function ssoScenarios(timing: Timing): Promise<SsoBenchResult> {
     };
 
     await closedLoop(16, timing.warmupSeconds, async () => void (await fullLogin()));
+    const loginsFrom = cpuSecondsOf(hub.pid);
     const loginRate = await closedLoop(16, timing.durationSeconds, async () => void (await fullLogin()));
+    const hubCpuMsPerLogin = ((cpuSecondsOf(hub.pid) - loginsFrom) * 1000) / loginRate.done;
     // Codes for the token endpoint, from browsers that already have a hub session (one request each).
     const sessions = await Promise.all(Array.from({ length: 16 }, () => fullLogin()));
     const codes: string[] = [];
@@ -131,6 +134,9 @@ export function ssoScenarios(timing: Timing): Promise<SsoBenchResult> {
     const tokens = { perSecond: Math.round((prepared / (Date.now() - exchangeStarted)) * 1000), exchanged: prepared, failures: tokenFailures };
 
     const accessToken = sessions[0]!.accessToken;
+    // The hub's CPU from the first measured answer (after the warm-up) to the last.
+    let userinfoFrom = Number.NaN;
+    let answered = 0;
     const userinfo = await measureLoad({
       baseUrl: hubUrl,
       method: 'GET',
@@ -138,11 +144,15 @@ export function ssoScenarios(timing: Timing): Promise<SsoBenchResult> {
       ...timing,
       headers: { authorization: `Bearer ${accessToken}` },
       nextRequest: () => ({ path: '/oidc/userinfo', body: '' }),
+      onResponse: () => {
+        if (answered++ === 0) userinfoFrom = cpuSecondsOf(hub.pid);
+      },
     });
+    const hubCpuUsPerRequest = ((cpuSecondsOf(hub.pid) - userinfoFrom) * 1e6) / answered;
     const report: SsoBenchResult = {
-      fullLoginsPerSecond: loginRate,
+      fullLoginsPerSecond: { ...loginRate, hubCpuMsPerLogin },
       tokenExchangesPerSecond: tokens,
-      userinfoPerSecond: { mean: userinfo.requestsPerSecondMean, p50Ms: userinfo.latencyP50Ms, p99Ms: userinfo.latencyP99Ms, non2xx: userinfo.non2xx, errors: userinfo.errors },
+      userinfoPerSecond: { mean: userinfo.requestsPerSecondMean, p50Ms: userinfo.latencyP50Ms, p99Ms: userinfo.latencyP99Ms, non2xx: userinfo.non2xx, errors: userinfo.errors, hubCpuUsPerRequest },
     };
     await agent.close();
     await hub.stop();
